@@ -1,0 +1,98 @@
+"""The ``dxstudy`` command: ``parse`` a report into tables, ``run`` the fiscal-year batch, and the other
+sub-commands registered by their modules. Errors in inputs go to stderr with exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from importlib import import_module
+from pathlib import Path
+
+from dxstudy.errors import DxstudyError
+
+#: Modules that add a sub-command: each has ``add_<name>_command(subparsers)``.
+COMMAND_MODULES: list[tuple[str, str]] = [
+    ("dxstudy.batch", "add_run_command"),
+]
+
+
+def _summary(report, out_dir: Path) -> str:
+    st = report.statements
+    lines = [f"{report.path}: FY{report.fiscal_year}  →  {out_dir}",
+             f"  sections: {st['section'].nunique()}   statements: {len(st)}   "
+             f"meetings: {len(report.meetings)}"]
+    per = st[st["municipality"] != ""].groupby("municipality", sort=False).size()
+    region = int((st["municipality"] == "").sum())
+    lines.append("  statements per municipality: " + "  ".join(f"{m} {n}" for m, n in per.items())
+                 + f"  (region-wide {region})")
+    for name in ("metrics", "events", "stages", "challenges", "technologies"):
+        if name in report.tables:
+            lines.append(f"  {name}: {len(report.tables[name])} rows")
+    kinds = report.lines["kind"].value_counts()
+    content = int(kinds.drop(labels=["blank", "heading", "toc", "rule", "figure"], errors="ignore").sum())
+    unplaced = int(kinds.get("unplaced", 0))
+    lines.append(f"  coverage: {content - unplaced}/{content} content lines placed "
+                 f"({len(report.lines)} lines in the file)")
+    for problem in report.problems:
+        lines.append(f"  problem: {problem}")
+    return "\n".join(lines)
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from dxstudy.report_reader import ReportWarning, read_report
+    from dxstudy.tables import write_tables
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReportWarning)
+        report = read_report(args.path, args.fiscal_year, lenient=args.lenient)
+    out_dir = Path(args.out)
+    write_tables(report.tables, out_dir)
+    print(_summary(report, out_dir))
+    return 1 if report.problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dxstudy",
+        description="Evidence-linked analysis of the DX working group reports of the 5市1町 "
+                    "(草加市, 越谷市, 八潮市, 三郷市, 吉川市, 松伏町).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser("parse", help="read a report file into tidy tables (CSV + tables.xlsx)",
+                       description="Read a report (Markdown converted from PDF; UTF-8, UTF-8 with BOM or "
+                                   "CP932) and write one CSV per table (UTF-8 with BOM, for Excel) and "
+                                   "tables.xlsx with a sheet per table into OUT.")
+    p.add_argument("path", type=Path, help="the report file, e.g. data/raw/FY2021/report.md")
+    p.add_argument("--out", required=True, type=Path, help="directory for the tables (replaced whole)")
+    p.add_argument("--fiscal-year", type=int, default=None,
+                   help="fiscal year (default: from the title, 令和3年度 → 2021)")
+    p.add_argument("--lenient", action="store_true",
+                   help="collect structural problems and go on instead of stopping at the first one "
+                        "(exit status 1 if there were any)")
+    p.set_defaults(handler=_cmd_parse)
+    for module, function in COMMAND_MODULES:
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        getattr(mod, function)(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except DxstudyError as exc:
+        print(f"dxstudy: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"dxstudy: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

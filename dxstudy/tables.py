@@ -1,0 +1,157 @@
+"""The tables of one fiscal year: the ``Report`` container, the derived tables registered for it, and
+writing/reading ``data/processed/FY{year}/`` (CSV with UTF-8 BOM per table plus one ``tables.xlsx``).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from dxstudy.errors import DxstudyError
+
+#: Derived tables, in order: (module, function). Each function takes (statements, fiscal_year) and
+#: returns {table name: DataFrame}. Registered here so read_report, the CLI and the batch agree.
+DERIVERS: list[tuple[str, str]] = []
+
+#: Columns that hold codes or ids and must stay text when read back from CSV.
+TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
+                "as_of", "published", "sha256", "ref", "era_text", "phone"}
+
+
+@dataclass
+class Report:
+    """The tables read from one report. ``tables`` maps a table name to a DataFrame; each table is also
+    an attribute (``report.statements``). ``problems`` lists what lenient reading had to skip."""
+
+    path: Path | None
+    fiscal_year: int
+    tables: dict[str, pd.DataFrame]
+    problems: list = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"no table named {name!r}; tables: {', '.join(tables)}")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self.tables))
+
+
+def derive_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
+    """Run every registered deriver (metrics, events, coding...) over the statements."""
+    out: dict[str, pd.DataFrame] = {}
+    for module, function in DERIVERS:
+        fn: Callable = getattr(import_module(module), function)
+        out.update(fn(statements, fiscal_year))
+    return out
+
+
+def processed_dir(fiscal_year: int, data_dir: str | Path = "data") -> Path:
+    return Path(data_dir) / "processed" / f"FY{fiscal_year}"
+
+
+def raw_dir(fiscal_year: int, data_dir: str | Path = "data") -> Path:
+    return Path(data_dir) / "raw" / f"FY{fiscal_year}"
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists and other objects as text, so that CSV and Excel hold what a reader sees."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write each table as ``<name>.csv`` (UTF-8 with BOM) and all of them as sheets of ``tables.xlsx``.
+
+    The files are written into a temporary sibling directory which then replaces ``out_dir`` whole, so a
+    failure never leaves a half-written directory and the previous tables stay until the new ones are
+    complete.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        written = []
+        for name, frame in tables.items():
+            target = tmp / f"{name}.csv"
+            _excel_safe(frame).to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            written.append(out_dir / target.name)
+        with pd.ExcelWriter(tmp / "tables.xlsx", engine="openpyxl") as writer:
+            for name, frame in tables.items():
+                _excel_safe(frame).to_excel(writer, sheet_name=name[:31], index=False)
+        written.append(out_dir / "tables.xlsx")
+        _replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return written
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into place of ``target`` with renames only."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
+    """Read every ``<name>.csv`` of a processed directory back (ids and codes stay text)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DxstudyError(f"{directory}: expected a directory of processed tables, found none "
+                           f"(run `dxstudy parse` or `make report` first)")
+    tables = {}
+    for csv in sorted(directory.glob("*.csv")):
+        header = pd.read_csv(csv, nrows=0, encoding="utf-8-sig").columns
+        dtype = {c: str for c in header if c in TEXT_COLUMNS}
+        frame = pd.read_csv(csv, encoding="utf-8-sig", dtype=dtype, keep_default_na=False)
+        tables[csv.stem] = frame
+    return tables
+
+
+def load_tables(fiscal_year: int, data_dir: str | Path = "data") -> Report:
+    """The processed tables of a fiscal year, as written by ``dxstudy parse`` or the batch."""
+    directory = processed_dir(fiscal_year, data_dir)
+    return Report(path=directory, fiscal_year=int(fiscal_year), tables=read_tables(directory))
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_processed(fiscal_year: int, data_dir: str | Path = "data") -> dict:
+    """Read the raw report of a fiscal year and write its processed tables.
+
+    Returns ``{"fiscal_year", "out_dir", "tables": [paths], "inputs": [{"path", "sha256"}]}``.
+    """
+    from dxstudy.report_reader import read_report
+
+    source = raw_dir(fiscal_year, data_dir) / "report.md"
+    if not source.is_file():
+        raise DxstudyError(f"{source}: expected the raw report of FY{fiscal_year}, found no such file")
+    report = read_report(source, fiscal_year)
+    out_dir = processed_dir(fiscal_year, data_dir)
+    paths = write_tables(report.tables, out_dir)
+    return {"fiscal_year": fiscal_year, "out_dir": out_dir, "tables": paths,
+            "inputs": [{"path": str(source), "sha256": sha256_of(source)}]}
