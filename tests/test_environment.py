@@ -45,6 +45,10 @@ def normalize_version(version: str) -> tuple[int, ...] | str:
     return tuple(numbers)
 
 
+def _comparable(bound: str | None) -> tuple[int, ...] | str | None:
+    return None if bound is None else normalize_version(bound)
+
+
 def parse_requirement(requirement: str) -> tuple[str, str | None]:
     """Split a PEP 508 or conda requirement into (normalized name, lower bound or None)."""
     match = _REQUIREMENT.match(requirement)
@@ -116,7 +120,7 @@ def compare_requirements(pyproject: dict, environment: dict) -> list[str]:
         problems.append(f"{name} is in environment.yml but not in pyproject.toml")
     for name in sorted(wanted.keys() & listed.keys()):
         ours, theirs = wanted[name], listed[name]
-        if (ours and normalize_version(ours)) != (theirs and normalize_version(theirs)):
+        if _comparable(ours) != _comparable(theirs):
             problems.append(
                 f"{name}: lower bound {ours or 'none'} in pyproject.toml, {theirs or 'none'} in environment.yml"
             )
