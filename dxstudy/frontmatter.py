@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -130,9 +131,9 @@ def parse_meetings(rows: list[Line], path: str) -> tuple[pd.DataFrame, list[Prob
                                     f"'{normalize(ln.text)}'"))
             continue
         weekday = _WEEKDAY.search(date_text)
-        if weekday and iso and _WEEKDAYS_JA[pd.Timestamp(iso).dayofweek] != weekday.group(1):
-            problems.append(Problem(path, ln.number, f"weekday {_WEEKDAYS_JA[pd.Timestamp(iso).dayofweek]} for {iso}",
-                                    f"({weekday.group(1)})"))
+        actual = _WEEKDAYS_JA[date.fromisoformat(iso).weekday()]
+        if weekday and actual != weekday.group(1):
+            problems.append(Problem(path, ln.number, f"weekday ({actual}) for {iso}", f"({weekday.group(1)})"))
         items = [normalize(a) for a in re.split(r"[・･]", cells[i_agenda]) if normalize(a)]
         records.append({"number": int(num.group(0)), "date": iso,
                         "weekday_ja": weekday.group(1) if weekday else "",

@@ -102,7 +102,8 @@ class _Walker:
         if len(self.seen_munis) < len(self.munis):
             missing = [name for _, name in self.munis if name not in self.seen_munis]
             prefix = self.part_prefix()
-            expected = f"section {prefix}.{self.muni_number + 1} for {missing[0]}"
+            expected = (f"section {prefix}.{self.muni_number + 1} for {missing[0]}"
+                        if self.muni_number < len(self.munis) else f"a section for {missing[0]} in {prefix}")
             if len(missing) > 1:
                 expected += f" (missing: {'、'.join(missing)})"
             self.problem(line, expected, found)
