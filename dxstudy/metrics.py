@@ -219,6 +219,9 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
               invalid: list[InvalidDate]) -> tuple[list[_Hit], list[dict]]:
     """Classify every number of one NFKC sentence; also return fixed-value metric rows."""
     hits = [_Hit(m.group(0), m.start(), m.end()) for m in _NUMBER_RE.finditer(text)]
+    rules = load_metric_rules()
+    if not hits:
+        return hits, _fixed_rows(text, theme, dates, rules)
     covered: list[tuple[int, int, str, str]] = []  # start, end, status, reason
     covered += [(d.start, d.end, "date", d.era_text) for d in dates]
     covered += [(d.start, d.end, "invalid_date", d.reason) for d in invalid]
@@ -234,7 +237,6 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
 
     free = [h for h in hits if not cover(h)]
     by_start = {h.start: h for h in free}
-    rules = load_metric_rules()
     for m in _token_re().finditer(text):
         first = by_start.get(m.start("num"))
         if first is None:
@@ -264,6 +266,12 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
             h.status, h.reason = "metric", rule.metric
         first.row = row
 
+    return hits, _fixed_rows(text, theme, dates, rules)
+
+
+def _fixed_rows(text: str, theme: str, dates: list[DateRef], rules: tuple[MetricRule, ...]
+                ) -> list[dict]:
+    """Rows of the rules with a fixed value (a phrase such as 採用者はいなかった → 0)."""
     fixed_rows = []
     for rule in rules:
         if rule.value is None or rule.clause is None or (rule.themes and theme not in rule.themes):
@@ -274,7 +282,7 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
             left, right = _clause_bounds(text, m.start(), m.end())
             fixed_rows.append(_metric_row(rule, rule.value, math.nan, [], m.group(0),
                                           _period(dates, left, right, m.start())))
-    return hits, fixed_rows
+    return fixed_rows
 
 
 # ---------------------------------------------------------------------------------------------
