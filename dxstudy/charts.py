@@ -256,12 +256,19 @@ def technology_matrix(
 def technology_heatmap(
     technologies: pd.DataFrame,
     municipalities: pd.DataFrame | None = None,
+    statements: pd.DataFrame | None = None,
+    theme: str | None = None,
     title: str = "デジタル技術の導入状況",
 ) -> Figure:
     """Matrix municipality x technology; cells ● 実施中 / ◐ 試行・実証 / ○ 検討中.
 
-    ``technologies`` columns used: municipality_code, municipality, technology, status.
+    ``technologies`` columns used: municipality_code, municipality, technology, status. With
+    ``theme`` (and ``statements``), only technologies stated in that theme's sentences are shown.
     """
+    if theme is not None and statements is not None:
+        ids = set(statements.loc[statements["theme"] == theme, "statement_id"])
+        technologies = technologies[technologies["statement_id"].isin(ids)]
+        title = f"{title}（{lb.theme_label(theme)}の記述から）"
     if technologies.empty:
         return empty_figure(title)
     wide = technology_matrix(technologies, municipalities)
@@ -364,33 +371,53 @@ def _value_text(value: float, unit: str) -> str:
     return f"{text}{unit}"
 
 
+def _metric_label(metric: str, df: pd.DataFrame) -> str:
+    for col in ("label_ja", "metric_label"):
+        if col in df.columns:
+            hit = df.loc[(df["metric"] == metric) & (df[col].astype(str) != ""), col]
+            if len(hit):
+                return str(hit.iloc[0])
+    return metric
+
+
+def _is_target(metric: str) -> bool:
+    return "_target" in metric
+
+
+def key_metric_ids() -> list[str]:
+    """The metrics shown in the overview (rules/labels_ja.csv, kind ``key_metric``, in file order)."""
+    return list(lb.labels("key_metric"))
+
+
 def metric_bars(
     metrics: pd.DataFrame,
     metric_ids: Sequence[str] | None = None,
-    metric_labels: dict[str, str] | None = None,
     municipalities: pd.DataFrame | None = None,
+    theme: str | None = None,
     title: str = "主な数値",
 ) -> Figure:
     """One horizontal bar panel per metric: value per municipality, labelled with value and unit.
 
-    ``metrics`` columns used: municipality_code, municipality, metric, value, unit; ``metric_label``
-    (Japanese) if present, else ``metric_labels`` or the id. Only members with a value are shown,
-    so a metric stated by one member is one bar, not five empty rows.
+    ``metrics`` columns used: municipality_code, municipality, theme, metric, label_ja, value, unit.
+    Target metrics (ids with ``_target``) are left to target_chart. Only members with a value are
+    shown, so a metric stated by one member is one bar, not five empty rows; several values of a
+    member (e.g. two sentences) show the largest.
     """
-    df = metrics if metric_ids is None else metrics[metrics["metric"].isin(metric_ids)]
-    df = df[df["municipality_code"] != ""]
+    df = metrics if theme is None else metrics[metrics["theme"] == theme]
+    df = df[(df["municipality_code"] != "") & ~df["metric"].map(_is_target)]
+    if metric_ids is not None:
+        df = df[df["metric"].isin(metric_ids)]
     if df.empty:
         return empty_figure(title)
-    ids = list(metric_ids) if metric_ids is not None else list(dict.fromkeys(df["metric"]))
-    ids = [m for m in ids if m in set(df["metric"])]
+    present = set(df["metric"])
+    ids = [m for m in (metric_ids if metric_ids is not None else dict.fromkeys(df["metric"])) if m in present]
     members = _members(municipalities, metrics)
     order = {c: i for i, c in enumerate(members["code"])}
-    rows = [max(df[df["metric"] == m]["municipality_code"].nunique(), 1) for m in ids]
+    rows = [df[df["metric"] == m]["municipality_code"].nunique() for m in ids]
     ncols = 1 if len(ids) == 1 else 2
-    nrows_grid = math.ceil(len(ids) / ncols)
-    row_heights = [max(rows[i : i + ncols]) for i in range(0, len(ids), ncols)]
-    fig = _figure(5.2 * ncols, sum(0.9 + ROW_HEIGHT * h for h in row_heights) + 0.6)
-    grid = fig.add_gridspec(nrows_grid, ncols, height_ratios=[0.9 + ROW_HEIGHT * h for h in row_heights])
+    row_heights = [0.9 + ROW_HEIGHT * max(rows[i : i + ncols]) for i in range(0, len(ids), ncols)]
+    fig = _figure(5.2 * ncols, sum(row_heights) + 0.6)
+    grid = fig.add_gridspec(len(row_heights), ncols, height_ratios=row_heights)
     for k, metric in enumerate(ids):
         ax = fig.add_subplot(grid[k // ncols, k % ncols])
         sub = df[df["metric"] == metric].copy()
@@ -401,38 +428,41 @@ def metric_bars(
         ax.barh(sub["municipality"], sub["value"], color="#4a86c5", height=0.6)
         for y, (value, unit) in enumerate(zip(sub["value"], sub["unit"])):
             ax.text(value, y, " " + _value_text(value, unit), va="center", fontsize=9)
-        name = _metric_label(metric, df, metric_labels)
-        unit = sub["unit"].iloc[0] if len(sub) else ""
-        ax.set_title(f"{name}（{unit}）" if unit else name, loc="left", fontsize=10)
-        ax.set_xlim(0, max(sub["value"].max() * 1.3, 1))
+        name = _metric_label(metric, df)
+        ax.set_title(_wrap(name, 22), loc="left", fontsize=10)
+        ax.set_xlim(0, max(sub["value"].max() * 1.35, 1))
+        ax.set_ylim(-0.6, max(len(sub), 2) - 0.4)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelsize=8)
     fig.suptitle(title, x=0.01, ha="left")
     return render(fig)
 
 
-def _metric_label(metric: str, df: pd.DataFrame, metric_labels: dict[str, str] | None) -> str:
-    if metric_labels and metric in metric_labels:
-        return metric_labels[metric]
-    if "metric_label" in df.columns:
-        hit = df.loc[(df["metric"] == metric) & (df["metric_label"] != ""), "metric_label"]
-        if len(hit):
-            return hit.iloc[0]
-    return metric
+def target_pairs(metrics: pd.DataFrame) -> list[tuple[str, str]]:
+    """(actual, target) metric ids present in the table: ``x_target_y`` pairs with ``x_y``."""
+    present = set(metrics["metric"])
+    pairs = []
+    for metric in sorted(present):
+        if _is_target(metric):
+            actual = metric.replace("_target", "", 1)
+            if actual in present:
+                pairs.append((actual, metric))
+    return pairs
 
 
 def target_chart(
     metrics: pd.DataFrame,
     actual: str,
     target: str,
-    metric_labels: dict[str, str] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Actual value against its target per municipality (e.g. telework PC utilization vs. target).
 
-    ``actual`` and ``target`` are metric ids in ``metrics``; members with either are shown.
+    ``actual`` and ``target`` are metric ids in ``metrics``; members with either are shown. The
+    target's deadline (``target_fiscal_year``) is written next to it when known.
     """
-    name = _metric_label(actual, metrics, metric_labels)
+    name = _metric_label(actual, metrics)
     title = title or f"{name}：現状と目標"
     df = metrics[metrics["metric"].isin([actual, target]) & (metrics["municipality_code"] != "")].copy()
     if df.empty:
@@ -440,135 +470,189 @@ def target_chart(
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     wide = df.pivot_table(index="municipality", columns="metric", values="value", aggfunc="max")
     wide = wide.reindex(columns=[actual, target])
+    deadline = {}
+    if "target_fiscal_year" in df.columns:
+        for m, y in zip(df.loc[df["metric"] == target, "municipality"], df.loc[df["metric"] == target, "target_fiscal_year"]):
+            if str(y) not in ("", "nan", "<NA>", "None"):
+                deadline[m] = f"（{int(float(y))}年度まで）"
     unit = df["unit"].iloc[0]
-    fig = _figure(6.0, 1.4 + 0.6 * len(wide))
+    fig = _figure(7.0, 1.6 + 0.7 * len(wide))
     ax = fig.add_subplot()
     y = np.arange(len(wide))
-    ax.barh(y, wide[actual].fillna(0), height=0.5, color="#4a86c5", label="現状")
-    for i, (a, t) in enumerate(zip(wide[actual], wide[target])):
+    ax.barh(y, wide[actual].fillna(0), height=0.45, color="#4a86c5")
+    for i, (who, a, t) in enumerate(zip(wide.index, wide[actual], wide[target])):
         if not pd.isna(t):
-            ax.plot([t, t], [i - 0.4, i + 0.4], color="#d9534f", linewidth=2.5)
-            ax.text(t, i + 0.42, f"目標 {_value_text(t, unit)}", color="#d9534f", fontsize=9, ha="center", va="bottom")
+            ax.plot([t, t], [i - 0.38, i + 0.38], color="#c0392b", linewidth=2.5)
+            ax.text(t, i + 0.4, f"目標 {_value_text(t, unit)}{deadline.get(who, '')}", color="#c0392b", fontsize=9,
+                    ha="center", va="bottom")
         if not pd.isna(a):
             ax.text(a, i, f" 現状 {_value_text(a, unit)}", va="center", fontsize=9)
     ax.set_yticks(y, wide.index)
-    ax.set_ylim(-0.6, len(wide) - 0.1 + 0.4)
+    ax.set_ylim(-0.6, len(wide) - 0.1 + 0.5)
     top = np.nanmax(wide.to_numpy(dtype=float))
-    ax.set_xlim(0, top * 1.25 if top > 0 else 1)
+    ax.set_xlim(0, top * 1.3 if top > 0 else 1)
     ax.set_xlabel(unit)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, loc="left")
-    ax.legend(handles=[Patch(color="#4a86c5", label="現状"), Patch(color="#d9534f", label="目標")],
+    ax.legend(handles=[Patch(color="#4a86c5", label="現状"), Patch(color="#c0392b", label="目標")],
               loc="lower right", frameon=False, fontsize=9)
     return render(fig)
 
 
+def theme_targets(metrics: pd.DataFrame, theme: str | None = None) -> Figure:
+    """The first actual/target pair of a theme as a target_chart (e.g. telework PC utilization)."""
+    df = metrics if theme is None else metrics[metrics["theme"] == theme]
+    pairs = target_pairs(df)
+    if not pairs:
+        return empty_figure("目標値", "このテーマには目標値の記載はありません")
+    actual, target = pairs[0]
+    return target_chart(df, actual, target)
+
+
 # --- events -------------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _FY = re.compile(r"^FY(\d{4})$")
+TARGET_ROLES = {"target", "deadline"}
+SKIPPED_ROLES = {"as_of", "recurring"}
 
 
 def event_dates(events: pd.DataFrame) -> pd.DataFrame:
-    """Events with their position in time, numbered in date order (the number links chart and table).
+    """Events placed in time, numbered in date order (the number links the chart and the table).
 
-    Adds columns: no (1..n), start (Timestamp), end (Timestamp; for a fiscal year: 1 April to
-    31 March), precision (day | month | fiscal_year). A fiscal year is read from ``date`` of the form
-    ``FY2023`` or from a ``fiscal_year_ref``/``target_fiscal_year`` column; rows without a readable
-    date are dropped.
+    Reads ``date`` as written by dxstudy.events: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``FY2023``
+    (a fiscal year: 1 April to 31 March). Rows without a date, recurring dates and the report's own
+    as-of date (role ``as_of``) are left out. Adds columns: no (1..n), start, end (Timestamps),
+    precision (day | month | year | fiscal_year), is_target (role target/deadline).
     """
     out = []
     for row in events.to_dict("records"):
-        start = end = None
-        precision = ""
+        if str(row.get("role", "")) in SKIPPED_ROLES:
+            continue
         date = str(row.get("date", "") or "")
-        match = _ISO.match(date)
-        fy_text = ""
-        if match:
-            y, m, d = int(match[1]), int(match[2]), match[3]
-            start = pd.Timestamp(y, m, int(d) if d else 1)
-            end = start if d else start + pd.offsets.MonthEnd(0)
-            precision = "day" if d else "month"
+        if match := _ISO.match(date):
+            y, m, d = int(match[1]), match[2], match[3]
+            if d:
+                start = end = pd.Timestamp(y, int(m), int(d))
+                precision = "day"
+            elif m:
+                start = pd.Timestamp(y, int(m), 1)
+                end, precision = start + pd.offsets.MonthEnd(0), "month"
+            else:
+                start, end, precision = pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31), "year"
+        elif match := _FY.match(date):
+            fy = int(match[1])
+            start, end, precision = pd.Timestamp(fy, 4, 1), pd.Timestamp(fy + 1, 3, 31), "fiscal_year"
         else:
-            fy_match = _FY.match(date)
-            for col in ("fiscal_year_ref", "target_fiscal_year", "date_fiscal_year"):
-                if not fy_match and str(row.get(col, "") or "").strip().isdigit():
-                    fy_text = str(int(float(row[col])))
-            if fy_match or fy_text:
-                fy = int(fy_match[1] if fy_match else fy_text)
-                start, end = pd.Timestamp(fy, 4, 1), pd.Timestamp(fy + 1, 3, 31)
-                precision = "fiscal_year"
-        if start is not None:
-            out.append({**row, "start": start, "end": end, "precision": precision})
-    df = pd.DataFrame(out)
+            continue
+        is_target = str(row.get("role", "")) in TARGET_ROLES
+        out.append({**row, "start": start, "end": end, "precision": precision, "is_target": is_target})
+    cols = [*events.columns, "start", "end", "precision", "is_target"]
+    df = pd.DataFrame(out, columns=cols)
     if df.empty:
-        return pd.DataFrame(columns=[*events.columns, "no", "start", "end", "precision"])
-    sort_cols = ["start", "municipality_code"] + (["statement_id"] if "statement_id" in df else [])
+        return df.assign(no=pd.Series(dtype=int))[["no", *cols]]
+    sort_cols = ["start", "end"] + (["statement_id"] if "statement_id" in df else [])
     df = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
     df.insert(0, "no", range(1, len(df) + 1))
     return df
 
 
+def _time_segments(df: pd.DataFrame, gap_years: float = 3.0) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Split the time axis at the largest gap between events if it exceeds ``gap_years``
+    (e.g. 2012's guideline versus 2020-2025), so the recent years are not squeezed."""
+    starts = sorted(df["start"])
+    ends = df["end"]
+    lo, hi = starts[0], max(ends)
+    gaps = [(starts[i + 1] - starts[i], i) for i in range(len(starts) - 1)]
+    if gaps:
+        widest, i = max(gaps)
+        if widest.days > 365 * gap_years:
+            left_end = max(e for s, e in zip(df["start"], df["end"]) if s <= starts[i])
+            return [(lo, left_end), (starts[i + 1], hi)]
+    return [(lo, hi)]
+
+
 def events_timeline(
     events: pd.DataFrame,
     municipalities: pd.DataFrame | None = None,
+    theme: str | None = None,
     title: str = "主な出来事と目標の時期",
 ) -> Figure:
-    """Timeline: one row per municipality (plus 地域全体), dated events as numbered points,
-    fiscal-year references (e.g. 令和5年度まで) as hatched bars spanning April-March.
+    """Timeline: one row per municipality (plus 地域全体); dated events as numbered points, things
+    stated by fiscal year (令和2年度に…) as bars from April to March, and targets and deadlines
+    (令和5年度までに…) as red hatched bars. A long empty stretch (2012 → 2020) is cut out.
 
     The numbers match ``event_dates(events)["no"]`` (and views.events_table).
     """
-    df = event_dates(events)
+    df = event_dates(events if theme is None else events[events["theme"] == theme])
     if df.empty:
         return empty_figure(title)
     members = _members(municipalities, events)
-    codes = [c for c in members["code"] if c in set(df["municipality_code"])]
-    names = [members.set_index("code").at[c, "name_ja"] for c in codes]
-    if (df["municipality_code"] == "").any():
+    present = set(df["municipality_code"])
+    codes = [c for c in members["code"] if c in present]
+    names = members.set_index("code")["name_ja"].to_dict()
+    labels_y = [names[c] for c in codes]
+    if "" in present:
         codes.append("")
-        names.append(lb.REGION_LABEL)
+        labels_y.append(lb.REGION_LABEL)
     ypos = {c: len(codes) - 1 - i for i, c in enumerate(codes)}
-    fig = _figure(10.0, 1.6 + 0.55 * len(codes))
-    ax = fig.add_subplot()
-    placed: dict[tuple[int, int], int] = {}
-    for row in df.to_dict("records"):
-        y = ypos[row["municipality_code"]]
-        if row["precision"] == "fiscal_year":
-            width = (row["end"] - row["start"]).days + 1
-            ax.barh(y, width, left=row["start"], height=0.42, color="#f3d7b5", edgecolor="#c77c1f",
-                    hatch="///", linewidth=1.0)
-            x = row["start"] + (row["end"] - row["start"]) / 2
-            ax.text(x, y, str(row.get("era_text", "") or ""), ha="center", va="center", fontsize=7)
-        else:
-            marker = "o" if row["precision"] == "day" else "s"
-            ax.plot(row["start"], y, marker=marker, color="#2f6fa8", markersize=7, linestyle="none")
-            x = row["start"]
-        key = (y, row["start"].year * 12 + row["start"].month)
-        k = placed.get(key, 0)
-        placed[key] = k + 1
-        ax.annotate(str(row["no"]), (x, y), xytext=(0, 8 + 9 * k), textcoords="offset points", ha="center",
-                    fontsize=8)
-    ax.set_yticks(list(ypos.values()), names)
-    ax.set_ylim(-0.7, len(codes) - 0.2)
-    lo = min(df["start"].min(), pd.Timestamp(df["start"].min().year, 1, 1))
-    hi = df["end"].max() + pd.Timedelta(days=120)
-    ax.set_xlim(lo - pd.Timedelta(days=120), hi)
-    years = range(lo.year, hi.year + 1)
-    span = hi.year - lo.year
-    step = 1 if span <= 8 else 2
-    ax.set_xticks([pd.Timestamp(y, 1, 1) for y in years if (y - lo.year) % step == 0],
-                  [f"{y}年" for y in years if (y - lo.year) % step == 0])
-    ax.grid(axis="x", color="#dddddd")
-    ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    ax.set_title(title, loc="left")
+    segments = _time_segments(df)
+    pad = pd.Timedelta(days=75)
+    spans = [max((b - a).days, 200) + 2 * pad.days for a, b in segments]
+    fig = _figure(10.5, 1.9 + 0.62 * len(codes))
+    grid = fig.add_gridspec(1, len(segments), width_ratios=spans, wspace=0.02)
+    axes = [fig.add_subplot(grid[0, i]) for i in range(len(segments))]
+    total_days = sum(spans)
+    min_gap = pd.Timedelta(days=total_days * 0.016)
+    for ax, (a, b) in zip(axes, segments):
+        sub = df[(df["start"] >= a) & (df["start"] <= b)]
+        keys = ["municipality_code", "start", "end", "precision", "is_target"]
+        groups = sub.groupby(keys, sort=False)["no"].apply(lambda n: ",".join(map(str, n))).reset_index()
+        groups = groups.sort_values(["municipality_code", "start"], kind="stable")
+        placed: dict[int, list[tuple[pd.Timestamp, pd.Timestamp, int]]] = {}
+        for row in groups.to_dict("records"):
+            y = ypos[row["municipality_code"]]
+            if row["precision"] in ("fiscal_year", "year"):
+                width = (row["end"] - row["start"]).days + 1
+                face, edge = ("#f6c9c4", "#c0392b") if row["is_target"] else ("#f3e2c7", "#b07a2a")
+                ax.barh(y, width, left=row["start"], height=0.36, color=face, edgecolor=edge,
+                        hatch="///" if row["is_target"] else None, linewidth=1.0)
+                x = row["start"] + (row["end"] - row["start"]) / 2
+            else:
+                color = "#c0392b" if row["is_target"] else "#2f6fa8"
+                ax.plot(row["start"], y, marker="o" if row["precision"] == "day" else "s", color=color,
+                        markersize=6, linestyle="none")
+                x = row["start"]
+            half = min_gap * (0.5 + 0.35 * len(row["no"]) / 2)
+            lo_x, hi_x = x - half, x + half
+            level = 0
+            while any(lvl == level and lo_x < p_hi and p_lo < hi_x for p_lo, p_hi, lvl in placed.get(y, [])):
+                level += 1
+            placed.setdefault(y, []).append((lo_x, hi_x, level))
+            ax.annotate(row["no"], (x, y), xytext=(0, 7 + 8.5 * level), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7.5)
+        ax.set_xlim(a - pad, b + pad)
+        years = list(range(a.year, (b + pad).year + 1))
+        step = 1 if len(years) <= 9 else 2
+        ticks = [pd.Timestamp(y, 1, 1) for y in years if pd.Timestamp(y, 1, 1) >= a - pad][::step]
+        ax.set_xticks(ticks, [f"{t.year}年" for t in ticks], fontsize=8)
+        ax.grid(axis="x", color="#e2e2e2")
+        ax.set_ylim(-0.6, len(codes) - 0.1)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        ax.set_yticks(list(ypos.values()), labels_y if ax is axes[0] else [])
+    for ax in axes[1:]:
+        ax.spines["left"].set_linestyle((0, (2, 2)))
+    if len(axes) > 1:
+        axes[0].text(1.0, -0.08, "≈", transform=axes[0].transAxes, ha="center", va="top", fontsize=12)
+    axes[0].set_title(title, loc="left")
     handles = [
-        matplotlib.lines.Line2D([], [], marker="o", color="#2f6fa8", linestyle="none", label="日付の明記された出来事"),
-        matplotlib.lines.Line2D([], [], marker="s", color="#2f6fa8", linestyle="none", label="月までの出来事"),
-        Patch(facecolor="#f3d7b5", edgecolor="#c77c1f", hatch="///", label="年度での記載（目標など、4月〜翌3月）"),
+        matplotlib.lines.Line2D([], [], marker="s", color="#2f6fa8", linestyle="none", label="年月の記載"),
+        matplotlib.lines.Line2D([], [], marker="o", color="#2f6fa8", linestyle="none", label="年月日の記載"),
+        Patch(facecolor="#f3e2c7", edgecolor="#b07a2a", label="年度（4月〜翌3月）の記載"),
+        Patch(facecolor="#f6c9c4", edgecolor="#c0392b", hatch="///", label="目標・期限"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
     return render(fig)
 
 
@@ -678,3 +762,37 @@ def national_comparison_chart(comparison: pd.DataFrame, title: str = "全国と�
     fig.text(0.01, 0.0, "定義・時点・母数が異なるため、厳密な比較ではありません。", fontsize=8, color="#555555",
              ha="left", va="bottom")
     return render(fig)
+
+
+# --- challenge text analytics (dxstudy.coding) ---------------------------------------------------
+
+
+def challenge_terms_chart(statements: pd.DataFrame, theme: str | None = None, top: int = 20) -> Figure:
+    """Frequent terms of the 課題 (challenge) sentences of a theme (all themes when None)."""
+    title = "課題の記述の頻出語" + (f"（{lb.theme_label(theme)}）" if theme else "")
+    freq = _challenge_frequencies(statements, theme)
+    if freq is None or freq.empty:
+        return empty_figure(title)
+    return term_bars(freq, top=top, title=title)
+
+
+def challenge_network_chart(statements: pd.DataFrame, theme: str | None = None) -> Figure:
+    """Co-occurrence network (Jaccard) of the terms of the 課題 sentences of a theme."""
+    title = "課題の記述の共起ネットワーク" + (f"（{lb.theme_label(theme)}）" if theme else "")
+    graph = _challenge_network(statements, theme)
+    if graph is None or graph.number_of_nodes() == 0:
+        return empty_figure(title)
+    return network_figure(graph, title=title)
+
+
+def _challenge_statements(statements: pd.DataFrame, theme: str | None) -> pd.DataFrame:
+    df = statements[statements["aspect"] == "challenge"]
+    return df if theme is None else df[df["theme"] == theme]
+
+
+def _challenge_frequencies(statements: pd.DataFrame, theme: str | None) -> pd.DataFrame | None:
+    return None  # wired to dxstudy.coding's term frequencies once they land
+
+
+def _challenge_network(statements: pd.DataFrame, theme: str | None) -> nx.Graph | None:
+    return None  # wired to dxstudy.coding's co-occurrence network once it lands
