@@ -16,9 +16,14 @@ import pandas as pd
 
 from dxstudy.errors import DxstudyError
 
-#: Derived tables, in order: (module, function). Each function takes (statements, fiscal_year) and
-#: returns {table name: DataFrame}. Registered here so read_report, the CLI and the batch agree.
-DERIVERS: list[tuple[str, str]] = []
+#: Derived tables, in order: (table name, module, function). A function registered with a table name
+#: takes the statements and returns that table; one registered with ``None`` takes
+#: ``(statements, fiscal_year=...)`` and returns {table name: DataFrame}. Registered here so that
+#: read_report, the CLI and the batch agree.
+DERIVERS: list[tuple[str | None, str, str]] = [
+    ("metrics", "dxstudy.metrics", "extract_metrics"),
+    ("events", "dxstudy.events", "extract_events"),
+]
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
@@ -48,9 +53,12 @@ class Report:
 def derive_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
     """Run every registered deriver (metrics, events, coding...) over the statements."""
     out: dict[str, pd.DataFrame] = {}
-    for module, function in DERIVERS:
+    for table, module, function in DERIVERS:
         fn: Callable = getattr(import_module(module), function)
-        out.update(fn(statements, fiscal_year))
+        if table is None:
+            out.update(fn(statements, fiscal_year=fiscal_year))
+        else:
+            out[table] = fn(statements)
     return out
 
 
