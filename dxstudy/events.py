@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
 
@@ -50,9 +51,10 @@ def event_type_of(event_text: str) -> str:
     return "other"
 
 
-def _event_text(text: str, refs: list[DateRef], i: int) -> str:
+def _event_text(text: str, boundaries: list[int], refs: list[DateRef], i: int) -> str:
     """The clause around date ``i``: from the clause start before it (or before the start of its
-    range) up to the next date that is not part of the same range, or the end of the sentence."""
+    range) up to the next date that is not part of the same range (its last 、/。 before that
+    date), or the end of the sentence. ``boundaries`` are the offsets of 、 and 。 in ``text``."""
     ref = refs[i]
     first = i
     if ref.role == "end" and i > 0 and refs[i - 1].role == "start":
@@ -60,13 +62,14 @@ def _event_text(text: str, refs: list[DateRef], i: int) -> str:
     last = i
     if ref.role == "start" and i + 1 < len(refs) and refs[i + 1].role == "end":
         last = i + 1
-    begin = 0
-    for m in _CLAUSE_BOUNDARY_RE.finditer(text, 0, refs[first].start):
-        begin = m.end()
+    k = bisect_left(boundaries, refs[first].start)
+    begin = boundaries[k - 1] + 1 if k > 0 else 0
     stop = len(text)
-    if last + 1 < len(refs):  # end at the last clause boundary before the next date, if any
-        boundaries = list(_CLAUSE_BOUNDARY_RE.finditer(text, refs[last].end, refs[last + 1].start))
-        stop = boundaries[-1].start() if boundaries else refs[last + 1].start
+    if last + 1 < len(refs):
+        stop = refs[last + 1].start
+        k = bisect_left(boundaries, stop)
+        if k > 0 and boundaries[k - 1] >= refs[last].end:
+            stop = boundaries[k - 1]
     clause = text[begin:stop].strip().rstrip("、。").strip()
     if len(clause) > EVENT_MAX_CHARS:
         clause = clause[:EVENT_MAX_CHARS - 1] + "…"
@@ -103,8 +106,9 @@ def extract_events(statements: pd.DataFrame) -> pd.DataFrame:
     for record, text, refs in zip(statements[_KEYS].to_dict("records"), texts,
                                   find_dates_in_paragraphs(texts, keys, years)):
         base = {k: _clean(record[k]) for k in _KEYS if k != "fiscal_year"}
+        boundaries = [m.start() for m in _CLAUSE_BOUNDARY_RE.finditer(text)] if refs else []
         for i, ref in enumerate(refs):
-            event = _event_text(text, refs, i)
+            event = _event_text(text, boundaries, refs, i)
             rows.append({
                 **base, "fiscal_year": record["fiscal_year"], "date": ref.iso,
                 "date_precision": ref.precision, "event_fiscal_year": ref.event_fiscal_year,

@@ -22,6 +22,7 @@ import csv
 import math
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -47,7 +48,7 @@ COVERAGE_COLUMNS = [
 ]
 
 _NUMBER = r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
-_NUMBER_RE = re.compile(rf"(?<![0-9.]){_NUMBER}")
+_NUMBER_RE = re.compile(rf"(?<![0-9.,]){_NUMBER}")
 _PREFIXES = ("延べ", "約", "およそ", "最大", "最小", "合計", "計")
 _SUFFIXES = ("以上", "以下", "未満", "程度", "前後", "余り", "ほど", "超", "強", "弱")
 _CLAUSE_BOUNDARY_RE = re.compile(r"[、。]|,(?![0-9])")
@@ -117,7 +118,7 @@ def _token_re() -> re.Pattern:
     units = sorted({r.unit for r in load_metric_rules() if r.value is None}, key=len, reverse=True)
     alt = lambda words: "|".join(re.escape(w) for w in words)  # noqa: E731
     return re.compile(
-        rf"(?P<pre>{alt(_PREFIXES)})?(?<![0-9.])(?P<num>{_NUMBER})"
+        rf"(?P<pre>{alt(_PREFIXES)})?(?<![0-9.,])(?P<num>{_NUMBER})"
         rf"(?: ?[~〜\-–] ?(?P<max>{_NUMBER}))? ?(?P<unit>{alt(units)})(?P<post>{alt(_SUFFIXES)})?")
 
 
@@ -147,53 +148,100 @@ class _Hit:
     row: dict | None = None
 
 
-def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for m in _CLAUSE_BOUNDARY_RE.finditer(text, 0, start):
-        left = m.end()
-    m = _CLAUSE_BOUNDARY_RE.search(text, end)
-    return left, (m.start() if m else len(text))
+class _Sentence:
+    """One NFKC sentence with what rules ask of it computed once (keeps long sentences linear)."""
 
+    def __init__(self, text: str, theme: str, history: list[str], dates: list[DateRef]):
+        self.text, self.theme, self.history = text, theme, history
+        self.boundaries = [m.start() for m in _CLAUSE_BOUNDARY_RE.finditer(text)]
+        self.dates = [d for d in dates if d.resolved]
+        self.date_starts = [d.start for d in self.dates]
+        self._topics: dict[int, tuple[list[int], list[int]]] = {}
+        self._requires: dict[int, bool] = {}
+        self._history_topic: dict[int, int | None] = {}
+        self._clauses: dict[tuple[int, int], bool] = {}
 
-def _distance(pattern: re.Pattern, text: str, start: int, end: int) -> int | None:
-    best = None
-    for m in pattern.finditer(text):
-        d = start - m.end() if m.end() <= start else (m.start() - end if m.start() >= end else 0)
-        best = d if best is None or d < best else best
-    return best
+    def clause_bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The clause holding ``start:end``: between the 、/。 before it and the one after it."""
+        i = bisect_left(self.boundaries, start)
+        left = self.boundaries[i - 1] + 1 if i > 0 else 0
+        j = bisect_left(self.boundaries, end)
+        return left, (self.boundaries[j] if j < len(self.boundaries) else len(self.text))
 
+    def topic_distance(self, rule: MetricRule, start: int, end: int) -> int | None:
+        """Characters between the number and the nearest topic word of the sentence."""
+        if rule.order not in self._topics:
+            spans = [(m.start(), m.end()) for m in rule.topic.finditer(self.text)]
+            self._topics[rule.order] = ([s for s, _ in spans], [e for _, e in spans])
+        starts, ends = self._topics[rule.order]
+        best = None
+        i = bisect_right(ends, start)          # matches [0, i) end at or before the number
+        if i > 0:
+            best = start - ends[i - 1]
+        j = bisect_left(starts, end)           # matches [j, …) start at or after its end
+        if j < len(starts):
+            d = starts[j] - end
+            best = d if best is None or d < best else best
+        if i < j:                              # a match overlapping the number
+            best = 0
+        return best
 
-def _rule_distance(rule: MetricRule, text: str, history: list[str], start: int, end: int,
-                   clause: str, theme: str) -> int | None:
-    """How near the rule's topic is to the number (None: the rule does not apply)."""
-    if rule.themes and theme not in rule.themes:
+    def requires(self, rule: MetricRule) -> bool:
+        if rule.order not in self._requires:
+            wider = self.history if rule.scope == "paragraph" else []
+            self._requires[rule.order] = bool(rule.requires.search(self.text)) or any(
+                rule.requires.search(h) for h in wider)
+        return self._requires[rule.order]
+
+    def history_topic(self, rule: MetricRule) -> int | None:
+        """How many sentences back the topic occurs in the paragraph (None: not there)."""
+        if rule.order not in self._history_topic:
+            found = None
+            if rule.scope == "paragraph":
+                for back, previous in enumerate(reversed(self.history)):
+                    if rule.topic.search(previous):
+                        found = back
+                        break
+            self._history_topic[rule.order] = found
+        return self._history_topic[rule.order]
+
+    def clause_ok(self, rule: MetricRule, left: int, right: int) -> bool:
+        key = (rule.order, left)
+        if key not in self._clauses:
+            clause = self.text[left:right]
+            self._clauses[key] = ((rule.clause is None or bool(rule.clause.search(clause)))
+                                  and (rule.exclude_clause is None
+                                       or not rule.exclude_clause.search(clause)))
+        return self._clauses[key]
+
+    def rule_distance(self, rule: MetricRule, start: int, end: int, left: int, right: int
+                      ) -> int | None:
+        """How near the rule's topic is to the number (None: the rule does not apply)."""
+        if rule.themes and self.theme not in rule.themes:
+            return None
+        if not self.clause_ok(rule, left, right):
+            return None
+        if rule.requires is not None and not self.requires(rule):
+            return None
+        if rule.topic is None:
+            return _NO_TOPIC
+        d = self.topic_distance(rule, start, end)
+        if d is not None:
+            return d
+        back = self.history_topic(rule)
+        return None if back is None else _NEAREST_IN_PARAGRAPH + back
+
+    def period(self, left: int, right: int, pos: int) -> DateRef | None:
+        """The date of the clause ``left:right`` nearest before ``pos`` (else the first after it)."""
+        i = bisect_right(self.date_starts, pos) - 1
+        while i >= 0 and self.dates[i].end > pos:  # a date overlapping pos is not "before"
+            i -= 1
+        if i >= 0 and self.dates[i].start >= left:
+            return self.dates[i]
+        j = bisect_left(self.date_starts, pos)
+        if j < len(self.dates) and self.dates[j].end <= right:
+            return self.dates[j]
         return None
-    if rule.clause is not None and not rule.clause.search(clause):
-        return None
-    if rule.exclude_clause is not None and rule.exclude_clause.search(clause):
-        return None
-    wider = history if rule.scope == "paragraph" else []
-    if rule.requires is not None and not (rule.requires.search(text)
-                                          or any(rule.requires.search(h) for h in wider)):
-        return None
-    if rule.topic is None:
-        return _NO_TOPIC
-    d = _distance(rule.topic, text, start, end)
-    if d is not None:
-        return d
-    for back, previous in enumerate(reversed(wider)):
-        if rule.topic.search(previous):
-            return _NEAREST_IN_PARAGRAPH + back
-    return None
-
-
-def _period(dates: list[DateRef], left: int, right: int, pos: int) -> DateRef | None:
-    """The date of the clause ``left:right`` nearest before ``pos`` (else the first after it)."""
-    in_clause = [d for d in dates if d.resolved and left <= d.start and d.end <= right]
-    before = [d for d in in_clause if d.end <= pos]
-    if before:
-        return before[-1]
-    return in_clause[0] if in_clause else None
 
 
 def _metric_row(rule: MetricRule, value: float, value_max: float, qualifier: list[str],
@@ -215,28 +263,34 @@ def _to_float(number: str) -> float:
     return float(number.replace(",", ""))
 
 
+def _cover(hits: list[_Hit], layers: list[tuple[list[tuple[int, int, str]], str]]) -> list[_Hit]:
+    """Mark hits inside a date / non-quantity span; return the others. Each layer's spans are
+    sorted and do not overlap, so one bisection per hit and layer finds the candidate span."""
+    free = []
+    for hit in hits:
+        for spans, status in layers:
+            i = bisect_right(spans, (hit.start, math.inf, "")) - 1
+            if i >= 0 and spans[i][1] >= hit.end:
+                hit.status, hit.reason = status, spans[i][2]
+                break
+        else:
+            free.append(hit)
+    return free
+
+
 def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
               invalid: list[InvalidDate]) -> tuple[list[_Hit], list[dict]]:
     """Classify every number of one NFKC sentence; also return fixed-value metric rows."""
     hits = [_Hit(m.group(0), m.start(), m.end()) for m in _NUMBER_RE.finditer(text)]
     rules = load_metric_rules()
+    sentence = _Sentence(text, theme, history, dates)
     if not hits:
-        return hits, _fixed_rows(text, theme, dates, rules)
-    covered: list[tuple[int, int, str, str]] = []  # start, end, status, reason
-    covered += [(d.start, d.end, "date", d.era_text) for d in dates]
-    covered += [(d.start, d.end, "invalid_date", d.reason) for d in invalid]
-    for pattern, reason in load_non_quantity_rules():
-        covered += [(m.start(), m.end(), "non_quantity", reason) for m in pattern.finditer(text)]
-
-    def cover(hit: _Hit) -> bool:
-        for start, end, status, reason in covered:
-            if start <= hit.start and hit.end <= end:
-                hit.status, hit.reason = status, reason
-                return True
-        return False
-
-    free = [h for h in hits if not cover(h)]
-    by_start = {h.start: h for h in free}
+        return hits, _fixed_rows(sentence, rules)
+    layers = [([(d.start, d.end, d.era_text) for d in dates], "date"),
+              ([(d.start, d.end, d.reason) for d in invalid], "invalid_date")]
+    layers += [([(m.start(), m.end(), reason) for m in pattern.finditer(text)], "non_quantity")
+               for pattern, reason in load_non_quantity_rules()]
+    by_start = {h.start: h for h in _cover(hits, layers)}
     for m in _token_re().finditer(text):
         first = by_start.get(m.start("num"))
         if first is None:
@@ -246,13 +300,12 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
         unit = m.group("unit")
         for h in parts:
             h.unit = unit
-        left, right = _clause_bounds(text, m.start(), m.end())
-        clause = text[left:right]
+        left, right = sentence.clause_bounds(m.start(), m.end())
         best: tuple[int, int, MetricRule] | None = None
         for rule in rules:
             if rule.value is not None or rule.unit != unit:
                 continue
-            d = _rule_distance(rule, text, history, m.start(), m.end(), clause, theme)
+            d = sentence.rule_distance(rule, m.start(), m.end(), left, right)
             if d is not None and (best is None or (d, rule.order) < best[:2]):
                 best = (d, rule.order, rule)
         if best is None:
@@ -260,29 +313,26 @@ def _classify(text: str, theme: str, history: list[str], dates: list[DateRef],
         rule = best[2]
         qualifier = [q for q in (m.group("pre"), m.group("post")) if q]
         value_max = _to_float(m.group("max")) if m.group("max") else math.nan
-        row = _metric_row(rule, _to_float(m.group("num")), value_max, qualifier, m.group(0),
-                          _period(dates, left, right, m.start()))
+        first.row = _metric_row(rule, _to_float(m.group("num")), value_max, qualifier, m.group(0),
+                                sentence.period(left, right, m.start()))
         for h in parts:
             h.status, h.reason = "metric", rule.metric
-        first.row = row
-
-    return hits, _fixed_rows(text, theme, dates, rules)
+    return hits, _fixed_rows(sentence, rules)
 
 
-def _fixed_rows(text: str, theme: str, dates: list[DateRef], rules: tuple[MetricRule, ...]
-                ) -> list[dict]:
+def _fixed_rows(sentence: _Sentence, rules: tuple[MetricRule, ...]) -> list[dict]:
     """Rows of the rules with a fixed value (a phrase such as 採用者はいなかった → 0)."""
-    fixed_rows = []
+    rows = []
     for rule in rules:
-        if rule.value is None or rule.clause is None or (rule.themes and theme not in rule.themes):
+        if rule.value is None or rule.clause is None or (rule.themes and sentence.theme not in rule.themes):
             continue
-        if rule.topic is not None and not rule.topic.search(text):
+        if rule.topic is not None and not rule.topic.search(sentence.text):
             continue
-        for m in rule.clause.finditer(text):
-            left, right = _clause_bounds(text, m.start(), m.end())
-            fixed_rows.append(_metric_row(rule, rule.value, math.nan, [], m.group(0),
-                                          _period(dates, left, right, m.start())))
-    return fixed_rows
+        for m in rule.clause.finditer(sentence.text):
+            left, right = sentence.clause_bounds(m.start(), m.end())
+            rows.append(_metric_row(rule, rule.value, math.nan, [], m.group(0),
+                                    sentence.period(left, right, m.start())))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

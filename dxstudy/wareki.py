@@ -375,9 +375,9 @@ def _assign_roles(text: str, refs: list[DateRef]) -> list[DateRef]:
                 and role in ("point", "deadline", "end", "within")):
             role = "end"
         if role in ("point", "within"):
-            clause_end = _CLAUSE_END_RE.search(text, ref.end)
             nxt = refs[i + 1].start if i + 1 < len(refs) else len(text)
-            stop = min(clause_end.start() if clause_end else len(text), nxt)
+            clause_end = _CLAUSE_END_RE.search(text, ref.end, nxt)  # bounded: linear overall
+            stop = clause_end.start() if clause_end else nxt
             if _TARGET_RE.search(text, ref.end, stop):
                 role = "target"
         out.append(replace(ref, role=role) if role != ref.role else ref)

@@ -284,3 +284,18 @@ def test_fy2021_non_quantities_about_municipalities_are_the_documented_ones(fy20
 def test_fy2021_region_wide_unassigned_numbers(fy2021):
     un = unassigned_numbers(fy2021, municipality_only=False)
     assert un.empty
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("0123456789.,~、。台人%課業務回つ延べ以上令和年度月第市町RPAOCRテレワーク端末稼働率目指"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_ALPHABET, max_size=50))
+def test_any_text_gets_every_number_classified(text):
+    cov = number_coverage(statements(text))
+    assert set(cov["status"]) <= {"metric", "date", "invalid_date", "non_quantity", "unassigned"}
