@@ -83,6 +83,11 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
     return Report(path=path, fiscal_year=int(fiscal_year), tables=tables, problems=problems)
 
 
+def read_report_dir(directory: str | Path, fiscal_year: int | None = None) -> Report:
+    """Read ``report.md`` of a raw fiscal-year directory (the batch's reader for report text)."""
+    return read_report(Path(directory) / "report.md", fiscal_year)
+
+
 def parse_meetings_empty() -> pd.DataFrame:
     from dxstudy.frontmatter import MEETING_COLUMNS
 

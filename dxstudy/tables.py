@@ -148,18 +148,38 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+#: How a fiscal year's raw data is read, in order of preference: (file pattern in data/raw/FY{year}/,
+#: module, function). The first pattern that matches a file wins; the function takes
+#: ``(raw_dir, fiscal_year)`` and returns a Report.
+RAW_READERS: list[tuple[str, str, str]] = [
+    ("report.md", "dxstudy.report_reader", "read_report_dir"),
+    ("*.xlsx", "dxstudy.survey.intake", "read_survey_dir"),
+]
+
+
+def raw_inputs(fiscal_year: int, data_dir: str | Path = "data") -> tuple[tuple[str, str, str], list[Path]]:
+    """The raw reader that applies to a fiscal year and the input files it reads."""
+    directory = raw_dir(fiscal_year, data_dir)
+    for entry in RAW_READERS:
+        files = sorted(p for p in directory.glob(entry[0]) if p.is_file() and not p.name.startswith((".", "~$")))
+        if files:
+            return entry, files
+    patterns = " or ".join(pattern for pattern, _, _ in RAW_READERS)
+    raise DxstudyError(f"{directory}: expected the raw data of FY{fiscal_year} ({patterns}), found "
+                       + (", ".join(sorted(p.name for p in directory.iterdir())) or "nothing")
+                       if directory.is_dir() else
+                       f"{directory}: expected the raw data of FY{fiscal_year} ({patterns}), found no such directory")
+
+
 def build_processed(fiscal_year: int, data_dir: str | Path = "data") -> dict:
-    """Read the raw report of a fiscal year and write its processed tables.
+    """Read the raw data of a fiscal year (report text or survey workbooks) and write its processed tables.
 
     Returns ``{"fiscal_year", "out_dir", "tables": [paths], "inputs": [{"path", "sha256"}]}``.
+    Nothing is written unless the whole input reads without error.
     """
-    from dxstudy.report_reader import read_report
-
-    source = raw_dir(fiscal_year, data_dir) / "report.md"
-    if not source.is_file():
-        raise DxstudyError(f"{source}: expected the raw report of FY{fiscal_year}, found no such file")
-    report = read_report(source, fiscal_year)
+    (_, module, function), files = raw_inputs(fiscal_year, data_dir)
+    report = getattr(import_module(module), function)(raw_dir(fiscal_year, data_dir), fiscal_year)
     out_dir = processed_dir(fiscal_year, data_dir)
     paths = write_tables(report.tables, out_dir)
     return {"fiscal_year": fiscal_year, "out_dir": out_dir, "tables": paths,
-            "inputs": [{"path": str(source), "sha256": sha256_of(source)}]}
+            "inputs": [{"path": str(p), "sha256": sha256_of(p)} for p in files]}

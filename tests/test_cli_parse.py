@@ -49,3 +49,22 @@ def test_help_lists_the_commands():
     assert proc.returncode == 0 and "parse" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "dxstudy.cli", "parse", "--help"], capture_output=True, text=True)
     assert "--fiscal-year" in proc.stdout and "CP932" in proc.stdout
+
+
+def test_build_processed_reads_the_raw_directory_of_a_fiscal_year(tmp_path):
+    from dxstudy.tables import build_processed, load_tables
+
+    (tmp_path / "raw" / "FY2021").mkdir(parents=True)
+    (tmp_path / "raw" / "FY2021" / "report.md").write_bytes(FY2021.read_bytes())
+    result = build_processed(2021, tmp_path)
+    assert result["inputs"][0]["sha256"] == load_tables(2021, tmp_path).document["sha256"].iloc[0]
+    assert {"statements", "metrics", "events"} <= set(load_tables(2021, tmp_path).tables)
+
+
+def test_build_processed_names_a_missing_raw_directory(tmp_path):
+    import pytest
+    from dxstudy.errors import DxstudyError
+    from dxstudy.tables import build_processed
+
+    with pytest.raises(DxstudyError, match=r"raw/FY2022: expected the raw data of FY2022"):
+        build_processed(2022, tmp_path)
