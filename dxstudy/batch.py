@@ -1,0 +1,529 @@
+# The fiscal-year batch behind `dxstudy run --fiscal-year 2021`: build the tables, run every notebook
+# of the plan in parallel with papermill, export HTML, write index.html and run.json, swap into place.
+"""The fiscal-year batch.
+
+:func:`run_batch` does, for one fiscal year:
+
+1. takes the per-year lock ``<out>/.FY2021.lock`` (a second run for the same year refuses);
+2. builds the tables: ``dxstudy.tables.build_processed`` → ``<data>/processed/FY2021/``;
+3. executes the plan (:func:`build_plan`: overview, the theme notebook once per theme of
+   ``dxstudy/reference/themes.csv``, conclusions) with papermill in a pool of worker processes
+   (``jobs``, default the number of CPUs), each notebook on a fresh kernel of this Python, and
+   exports each to HTML (:mod:`dxstudy.html_export`) — all into a hidden directory
+   ``<out>/.FY2021.tmp-<pid>/``;
+4. writes ``index.html`` and ``run.json`` (what was run: fiscal year, input files and hashes,
+   rules version, dxstudy version, start time, duration, every report and its status);
+5. if every notebook succeeded, swaps the directory into ``<out>/FY2021/`` (the previous complete
+   run stays readable until then) and removes an old ``<out>/FY2021.failed/``; if any notebook
+   failed, the run goes to ``<out>/FY2021.failed/`` instead and ``<out>/FY2021/`` is left as it
+   was — a failed or interrupted run never replaces or half-writes the last complete one.
+
+One failing notebook does not stop the others; its executed notebook (with papermill's error cell)
+and a failure-marked HTML are kept, and the result's status is ``"failed"`` (CLI exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from dxstudy.batch_types import JobResult, NotebookJob
+from dxstudy.errors import DxstudyError
+from dxstudy.html_export import Stamp, fiscal_year_label, render_index
+from dxstudy.outputs_swap import (
+    BatchLockedError,
+    RunLock,
+    recover_interrupted,
+    run_dir_name,
+    swap_into_place,
+    temp_run_dir,
+)
+
+__all__ = [
+    "BatchError",
+    "BatchLockedError",
+    "BatchResult",
+    "NotebookJob",
+    "ReportSpec",
+    "REPORTS",
+    "build_plan",
+    "run_batch",
+    "add_run_command",
+    "run_command",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+THEMES_CSV = PACKAGE_DIR / "reference" / "themes.csv"
+
+
+class BatchError(DxstudyError):
+    """The batch cannot start or cannot build its inputs (bad paths, missing notebooks, ...)."""
+
+
+# Worker entry points. They import dxstudy.executor (papermill, nbconvert) only inside the workers,
+# where the fork server has preloaded it; the main process never imports papermill.
+def _init_worker(*args) -> None:
+    from dxstudy.executor import init_worker
+
+    init_worker(*args)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+def _run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
+    from dxstudy.executor import run_job
+
+    return run_job(job, run_dir, stamp)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One kind of report: ``notebook`` (file in the notebooks directory), output ``name`` (or
+    ``name-<theme>`` when ``per_theme``), and its Japanese ``title``."""
+
+    name: str
+    notebook: str
+    title: str
+    per_theme: bool = False
+
+
+#: The reports of a fiscal year, in the order of the index page.
+REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec("overview", "overview.ipynb", "概要"),
+    ReportSpec("theme", "theme.ipynb", "テーマ別", per_theme=True),
+    ReportSpec("conclusions", "conclusions.ipynb", "結論・次年度に向けた提言（案）"),
+)
+
+
+def _themes(themes_csv: Path = THEMES_CSV) -> list[dict[str, str]]:
+    with open(themes_csv, encoding="utf-8-sig", newline="") as fh:
+        return [row for row in csv.DictReader(fh) if row.get("theme")]
+
+
+def default_notebooks_dir() -> Path:
+    """The project's ``notebooks/`` (next to the package in a source checkout), else ``./notebooks``."""
+    beside = PACKAGE_DIR.parent / "notebooks"
+    return beside if beside.is_dir() else Path.cwd() / "notebooks"
+
+
+def build_plan(
+    fiscal_year: int,
+    data_dir: str | Path,
+    notebooks_dir: str | Path | None = None,
+    reports: tuple[ReportSpec, ...] = REPORTS,
+    themes_csv: Path = THEMES_CSV,
+) -> list[NotebookJob]:
+    """The notebook runs of a fiscal year: one :class:`NotebookJob` per report (per theme for the
+    theme notebook). Parameters passed: ``fiscal_year`` (int), ``data_dir`` (absolute path), and
+    ``theme`` for per-theme reports."""
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
+    nb_dir = nb_dir.resolve()
+    data_abs = str(Path(data_dir).resolve())
+    jobs: list[NotebookJob] = []
+    for spec in reports:
+        notebook = str(nb_dir / spec.notebook)
+        base = {"fiscal_year": int(fiscal_year), "data_dir": data_abs}
+        if spec.per_theme:
+            for theme in _themes(themes_csv):
+                jobs.append(NotebookJob(
+                    name=f"{spec.name}-{theme['theme']}",
+                    notebook=notebook,
+                    parameters={**base, "theme": theme["theme"]},
+                    title=f"{spec.title}: {theme['label_ja']}",
+                    parameters_label=f"fiscal_year={int(fiscal_year)}, theme={theme['theme']}",
+                ))
+        else:
+            jobs.append(NotebookJob(
+                name=spec.name, notebook=notebook, parameters=base, title=spec.title,
+                parameters_label=f"fiscal_year={int(fiscal_year)}",
+            ))
+    return jobs
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did.
+
+    ``status``: ``"ok"`` (every report made, now in ``output_dir`` = ``<out>/FY2021``) or
+    ``"failed"`` (some report failed; this run is in ``output_dir`` = ``<out>/FY2021.failed`` and
+    ``<out>/FY2021`` was not touched). ``reports``: one :class:`JobResult` per notebook run, in plan
+    order. ``manifest``: the content of ``run.json``.
+    """
+
+    fiscal_year: int
+    status: str
+    output_dir: Path
+    final_dir: Path
+    reports: list[JobResult]
+    started_at: str
+    duration_s: float
+    manifest: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.reports if r.status != "ok"]
+
+    def summary(self) -> str:
+        """A one-screen summary: one line per report, the failures and where the outputs are."""
+        n_ok = sum(r.status == "ok" for r in self.reports)
+        lines = [
+            f"dxstudy run — {fiscal_year_label(self.fiscal_year)}: "
+            f"{len(self.reports)} reports, {n_ok} ok, {len(self.reports) - n_ok} failed, "
+            f"{self.duration_s:.1f} s",
+        ]
+        width = max((len(r.name) for r in self.reports), default=10)
+        for r in self.reports:
+            mark = "ok    " if r.status == "ok" else "FAILED"
+            lines.append(f"  {mark} {r.name:<{width}}  {r.duration_s:5.1f} s  {r.title}")
+            if r.status != "ok":
+                lines.append(f"         {r.error}")
+                if r.ipynb:
+                    lines.append(f"         executed notebook: {self.output_dir / r.ipynb}")
+        lines.append(f"index: {self.output_dir / 'index.html'}")
+        if not self.ok:
+            if self.final_dir.exists():
+                lines.append(f"the previous complete run was kept in {self.final_dir}/")
+            else:
+                lines.append(f"no complete run exists yet in {self.final_dir}/")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _dxstudy_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dxstudy")
+    except Exception:
+        try:
+            import dxstudy
+
+            return str(getattr(dxstudy, "__version__", "n/a"))
+        except Exception:  # pragma: no cover
+            return "n/a"
+
+
+def _rules_version() -> str:
+    """``dxstudy.coding.rules_version()``, or ``"n/a"`` while the coding layer does not exist."""
+    try:
+        from dxstudy import coding
+    except ModuleNotFoundError as exc:
+        if exc.name in ("dxstudy.coding",):
+            return "n/a"
+        raise
+    fn = getattr(coding, "rules_version", None)
+    return str(fn()) if callable(fn) else "n/a"
+
+
+def _default_build_tables(fiscal_year: int, data_dir: Path) -> dict:
+    from dxstudy.tables import build_processed
+
+    return build_processed(fiscal_year, data_dir)
+
+
+def _relative(path: str | Path, base: Path) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def _inputs_and_tables(info: dict | None, data_dir: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """Normalise what the tables step returned: inputs [{path, sha256}] and table paths, relative
+    to the data directory."""
+    info = info or {}
+    raw_inputs = info.get("inputs") or []
+    if isinstance(raw_inputs, dict):
+        raw_inputs = [{"path": k, "sha256": v} for k, v in raw_inputs.items()]
+    inputs = [{"path": _relative(i["path"], data_dir), "sha256": str(i["sha256"])} for i in raw_inputs]
+    raw_tables = info.get("tables") or []
+    if isinstance(raw_tables, dict):
+        raw_tables = list(raw_tables.values())
+    tables = [_relative(t, data_dir) for t in raw_tables]
+    return inputs, tables
+
+
+def _previous_durations(final_dir: Path) -> dict[str, float]:
+    """Durations of the reports in the last complete run (to start the longest first)."""
+    try:
+        manifest = json.loads((final_dir / "run.json").read_text(encoding="utf-8"))
+        return {r["name"]: float(r["duration_s"]) for r in manifest.get("reports", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+class _Progress:
+    """One line per finished notebook on stderr (or nowhere)."""
+
+    def __init__(self, enabled: bool | TextIO):
+        if enabled is True:
+            self.stream: TextIO | None = sys.stderr
+        elif enabled:
+            self.stream = enabled  # a file-like object
+        else:
+            self.stream = None
+        self.t0 = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.stream is not None:
+            print(f"[{time.perf_counter() - self.t0:5.1f}s] {message}", file=self.stream, flush=True)
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a run (handled like Ctrl-C: clean up, then stop)."""
+
+
+def _mp_context():
+    ctx = multiprocessing.get_context("forkserver")
+    # Imported once in the fork server; every worker is forked with papermill and nbconvert loaded.
+    ctx.set_forkserver_preload(["dxstudy.executor"])
+    return ctx
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+def run_batch(
+    fiscal_year: int,
+    data_dir: str | Path = "data",
+    out: str | Path = "outputs",
+    jobs: int | None = None,
+    notebooks_dir: str | Path | None = None,
+    progress: bool | TextIO = True,
+    *,
+    plan: list[NotebookJob] | None = None,
+    build_tables: Callable[[int, Path], dict] | None = None,
+    warm_kernels: bool = True,
+) -> BatchResult:
+    """Run the batch of one fiscal year (see the module docstring for the steps).
+
+    ``data_dir`` and ``out`` are resolved against the current directory. ``plan`` replaces
+    :func:`build_plan` and ``build_tables`` replaces ``dxstudy.tables.build_processed`` (tests and
+    analysts' variants). Raises :class:`BatchError` for bad inputs and :class:`BatchLockedError` if
+    another run of the same fiscal year is active; notebook failures do not raise (see
+    :attr:`BatchResult.status`).
+    """
+    fiscal_year = int(fiscal_year)
+    data_dir = Path(data_dir).resolve()
+    out_dir = Path(out).resolve()
+    say = _Progress(progress)
+    raw = data_dir / "raw" / run_dir_name(fiscal_year)
+    if not data_dir.is_dir():
+        raise BatchError(f"{data_dir}: data directory not found (expected a folder laid out like data/, "
+                         f"with raw/{run_dir_name(fiscal_year)}/ inside)")
+    if build_tables is None and not raw.is_dir():
+        raise BatchError(f"{raw}: expected the raw inputs of fiscal year {fiscal_year} here, "
+                         f"found no such directory")
+    if plan is None:
+        plan = build_plan(fiscal_year, data_dir, notebooks_dir)
+    missing = sorted({j.notebook for j in plan if not Path(j.notebook).is_file()})
+    if missing:
+        raise BatchError(f"{missing[0]}: notebook not found (expected the notebooks of the batch plan; "
+                         f"use --notebooks-dir to point at them)")
+    if not plan:
+        raise BatchError("the batch plan is empty: nothing to run")
+    build_tables = build_tables or _default_build_tables
+    if jobs is not None and int(jobs) < 1:
+        raise BatchError(f"--jobs: expected a positive number of parallel notebooks, found {jobs}")
+    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
+
+    final_dir = out_dir / run_dir_name(fiscal_year)
+    failed_dir = out_dir / f"{run_dir_name(fiscal_year)}.failed"
+    lock = RunLock(out_dir, fiscal_year)
+    lock.acquire()
+    previous_sigterm = None
+    tmp: Path | None = None
+    pool: ProcessPoolExecutor | None = None
+    try:
+        if _is_main_thread():
+            def _on_sigterm(signum, frame):
+                raise _Terminated()
+            previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+        notes = recover_interrupted(out_dir, fiscal_year)
+        started = datetime.now().astimezone()
+        t0 = time.perf_counter()
+        tmp = temp_run_dir(out_dir, fiscal_year)
+        kernel_log = tmp / "kernels.log"
+
+        # Workers (and their first kernels) start while the tables are being built.
+        ctx = _mp_context()
+        counters = ctx.Array("i", [len(plan), 0])
+        cwd = str(Path(plan[0].notebook).parent)
+        pool = ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=ctx, initializer=_init_worker,
+            initargs=(cwd, str(kernel_log), counters, warm_kernels),
+        )
+        for _ in range(n_workers):
+            pool.submit(_ping)
+
+        say(f"FY{fiscal_year}: building tables from {raw}")
+        try:
+            tables_info = build_tables(fiscal_year, data_dir)
+        except DxstudyError:
+            raise
+        except Exception as exc:
+            raise BatchError(f"building the tables of FY{fiscal_year} from {raw} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        inputs, tables = _inputs_and_tables(tables_info, data_dir)
+        say(f"tables ready ({len(tables)} files); running {len(plan)} notebooks on {n_workers} workers")
+
+        stamp = Stamp(
+            fiscal_year=fiscal_year,
+            inputs=inputs,
+            rules_version=_rules_version(),
+            dxstudy_version=_dxstudy_version(),
+            run_started=started.strftime("%Y-%m-%d %H:%M:%S %z"),
+        )
+        previous = _previous_durations(final_dir)
+        order = sorted(range(len(plan)), key=lambda i: -previous.get(plan[i].name, 0.0))
+        futures = {pool.submit(_run_job, plan[i], str(tmp), stamp): i for i in order}
+        results: list[JobResult | None] = [None] * len(plan)
+        for done, fut in enumerate(as_completed(futures), start=1):
+            i = futures[fut]
+            try:
+                res = fut.result()
+            except BrokenProcessPool as exc:
+                res = _crashed(plan[i], f"worker process died: {exc}")
+            except Exception as exc:  # an error in the batch machinery itself
+                res = _crashed(plan[i], f"{type(exc).__name__}: {exc}")
+            results[i] = res
+            mark = "ok" if res.status == "ok" else "FAILED"
+            tail = "" if res.status == "ok" else f" — {res.error}"
+            say(f"[{done}/{len(plan)}] {mark:6} {res.name} ({res.duration_s:.1f} s){tail}")
+        pool.shutdown(wait=True)
+        pool = None
+        reports = [r for r in results if r is not None]
+        status = "ok" if all(r.status == "ok" for r in reports) else "failed"
+        duration = time.perf_counter() - t0
+
+        manifest = {
+            "fiscal_year": fiscal_year,
+            "status": status,
+            "started_at": started.isoformat(timespec="seconds"),
+            "duration_s": round(duration, 3),
+            "jobs": n_workers,
+            "data_dir": str(data_dir),
+            "inputs": inputs,
+            "tables": tables,
+            "rules_version": stamp.rules_version,
+            "dxstudy_version": stamp.dxstudy_version,
+            "python": sys.version.split()[0],
+            "command": f"dxstudy run --fiscal-year {fiscal_year}",
+            "reports": [r.to_dict() for r in reports],
+        }
+        (tmp / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+        (tmp / "index.html").write_text(render_index(manifest), encoding="utf-8")
+        if kernel_log.exists() and kernel_log.stat().st_size == 0:
+            kernel_log.unlink()
+
+        if status == "ok":
+            swap_into_place(tmp, final_dir)
+            output_dir = final_dir
+            if failed_dir.exists():
+                shutil.rmtree(failed_dir, ignore_errors=True)
+                notes.append(f"removed the older failed run {failed_dir.name}/")
+        else:
+            swap_into_place(tmp, failed_dir)
+            output_dir = failed_dir
+        tmp = None
+        say(f"done: {status} in {duration:.1f} s → {output_dir}")
+        return BatchResult(
+            fiscal_year=fiscal_year, status=status, output_dir=output_dir, final_dir=final_dir,
+            reports=reports, started_at=manifest["started_at"], duration_s=duration,
+            manifest=manifest, notes=notes,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+        lock.release()
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _crashed(job: NotebookJob, error: str) -> JobResult:
+    return JobResult(name=job.name, title=job.title, notebook=Path(job.notebook).name,
+                     parameters=dict(job.parameters), status="failed", error=error)
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def run_command(args: argparse.Namespace) -> int:
+    """Handler of ``dxstudy run``: runs the batch, prints the summary, returns the exit status."""
+    try:
+        result = run_batch(
+            args.fiscal_year,
+            data_dir=args.data_dir,
+            out=args.out,
+            jobs=args.jobs,
+            notebooks_dir=args.notebooks_dir,
+            progress=not args.quiet,
+        )
+    except (_Terminated, KeyboardInterrupt):
+        print("dxstudy: interrupted; the previous outputs were left as they were", file=sys.stderr)
+        return 130
+    print(result.summary())
+    return result.exit_code
+
+
+def add_run_command(subparsers) -> argparse.ArgumentParser:
+    """Register ``dxstudy run`` on an ``argparse`` sub-parsers object (handler: :func:`run_command`)."""
+    p = subparsers.add_parser(
+        "run",
+        help="run the fiscal-year batch: tables, every notebook, HTML reports and index.html",
+        description="Build the tables of a fiscal year from DATA_DIR/raw/FY<year>/, execute the "
+                    "notebooks with papermill in parallel and export offline HTML reports with an "
+                    "index.html into OUT/FY<year>/. A run with a failing notebook goes to "
+                    "OUT/FY<year>.failed/ and leaves the previous complete run in place "
+                    "(exit status 1).",
+    )
+    p.add_argument("--fiscal-year", type=int, required=True, help="fiscal year, e.g. 2021 (令和3年度)")
+    p.add_argument("--data-dir", default="data", type=Path,
+                   help="data directory laid out like data/ (default: data, relative to the current directory)")
+    p.add_argument("--out", default="outputs", type=Path,
+                   help="output directory (default: outputs, relative to the current directory)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run in parallel (default: the number of CPUs)")
+    p.add_argument("--notebooks-dir", type=Path, default=None,
+                   help="directory holding overview.ipynb, theme.ipynb and conclusions.ipynb "
+                        "(default: the project's notebooks/)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(handler=run_command)
+    return p

@@ -1,0 +1,57 @@
+# The two records the batch passes between its main process and its workers: a notebook run to do
+# (NotebookJob) and what came of it (JobResult). Kept apart so the main process never imports papermill.
+"""Plan and result records of the fiscal-year batch."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["NotebookJob", "JobResult"]
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook run of the batch plan.
+
+    ``name``: output base name (``theme-telework`` → ``theme-telework.html``/``.ipynb``);
+    ``notebook``: absolute path of the source notebook; ``parameters``: papermill parameters;
+    ``title``: Japanese title for the page and the index; ``parameters_label``: parameters as shown
+    to readers (without machine-specific paths).
+    """
+
+    name: str
+    notebook: str
+    parameters: dict[str, Any]
+    title: str
+    parameters_label: str = ""
+
+
+@dataclass
+class JobResult:
+    """Outcome of one :class:`NotebookJob`.
+
+    ``status`` is ``"ok"`` or ``"failed"``; ``error`` a one-line description (exception name,
+    message, cell) when failed; ``html``/``ipynb`` file names relative to the run directory (``None``
+    when not written); ``duration_s`` wall time in the worker, split into ``kernel_wait_s``,
+    ``execute_s`` and ``export_s``.
+    """
+
+    name: str
+    title: str
+    notebook: str
+    parameters: dict[str, Any]
+    status: str
+    html: str | None = None
+    ipynb: str | None = None
+    error: str | None = None
+    error_detail: str | None = None
+    duration_s: float = 0.0
+    kernel_wait_s: float = 0.0
+    execute_s: float = 0.0
+    export_s: float = 0.0
+    worker_pid: int = field(default_factory=os.getpid)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,281 @@
+# Worker side of the batch: executes one notebook with papermill on a kernel of this very Python
+# (pre-started while the previous notebook runs) and exports its HTML; loaded once per worker process.
+"""Notebook execution for the fiscal-year batch (runs inside the worker processes).
+
+papermill, nbconvert and the HTML exporter are imported and built once per worker (this module is
+preloaded by the forkserver, so the import cost is paid once per batch, not once per notebook).
+Each notebook gets a fresh kernel; while one notebook runs, the worker starts the kernel for the
+next one if more notebooks are waiting than spare kernels exist (see :class:`KernelPool`), so
+kernel start-up overlaps with execution.
+
+Kernel: ``sys.executable -m ipykernel_launcher`` — always the Python of the running environment,
+whatever kernelspecs exist elsewhere on the machine — with ``PYTHONHASHSEED=0`` so that set and
+dict-of-set iteration orders (and therefore outputs) are the same in every run, IPython history
+kept in memory (parallel kernels do not fight over one SQLite file), and third-party libraries
+without import-time side effects on plotting (:data:`WARM_IMPORTS`) imported at kernel start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+# jsonschema (imported by nbformat) builds ~30 Lark parsers for its optional IRI format checks when
+# rfc3987_syntax is installed, which costs about 2 s per process; nothing here validates IRIs.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+from jupyter_client import AsyncKernelManager  # noqa: E402
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager  # noqa: E402
+from jupyter_core.utils import run_sync  # noqa: E402
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+
+from dxstudy.batch_types import JobResult, NotebookJob  # noqa: E402
+from dxstudy.html_export import Stamp, export_report, make_exporter  # noqa: E402
+
+__all__ = [
+    "KERNEL_NAME",
+    "WARM_IMPORTS",
+    "NotebookJob",
+    "JobResult",
+    "kernel_spec",
+    "KernelPool",
+    "init_worker",
+    "run_job",
+    "run_job_in_process",
+]
+
+KERNEL_NAME = "python3"
+# Imported by each kernel at start-up, before any notebook code (none of them changes rcParams or
+# other state a notebook could observe). Project modules (dxstudy, matplotlib_fontja) are not
+# pre-imported: their import-time settings must happen where the notebook imports them.
+WARM_IMPORTS = ("numpy", "pandas", "matplotlib.pyplot", "seaborn", "networkx")
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+def kernel_spec(warm_imports: tuple[str, ...] = WARM_IMPORTS) -> KernelSpec:
+    """Kernel spec for ``sys.executable`` (the environment running the batch)."""
+    argv = [
+        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+        "--HistoryManager.hist_file=:memory:",
+    ]
+    if warm_imports:
+        modules = ", ".join(repr(m) for m in warm_imports)
+        argv.append(f"--IPKernelApp.exec_lines=None if [__import__(m) for m in ({modules},)] else None")
+    return KernelSpec(
+        argv=argv,
+        display_name="Python 3 (dxstudy batch)",
+        language="python",
+        env=dict(KERNEL_ENV),
+        metadata={"debugger": False},
+    )
+
+
+class _ThisPythonSpecs(KernelSpecManager):
+    """Resolves every kernel name to :func:`kernel_spec` (never a user-level kernelspec)."""
+
+    warm_imports: tuple[str, ...] = WARM_IMPORTS
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:  # noqa: D102
+        return kernel_spec(self.warm_imports)
+
+    def find_kernel_specs(self) -> dict[str, str]:  # noqa: D102
+        return {KERNEL_NAME: str(Path(sys.executable).parent)}
+
+
+class KernelPool:
+    """Fresh kernels on demand, with at most one spare started ahead per worker.
+
+    ``counters`` is a shared ``multiprocessing.Array('i', 2)``: ``[waiting_jobs, spare_kernels]``
+    across all workers; a worker starts a spare only while more jobs wait than spares exist.
+    """
+
+    def __init__(self, cwd: str, log_path: str | None, counters=None, warm: bool = True):
+        self.cwd = cwd
+        self.log_path = log_path
+        self.counters = counters
+        self.specs = _ThisPythonSpecs()
+        self.specs.warm_imports = WARM_IMPORTS if warm else ()
+        self.spare: AsyncKernelManager | None = None
+        self.spare_cwd: str | None = None
+        # Kernels talk over Unix sockets (IPC): local only, no TCP port races between parallel kernels.
+        self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")
+        self._started = 0
+
+    def _start(self, cwd: str) -> AsyncKernelManager:
+        self._started += 1
+        km = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
+            transport="ipc", ip=os.path.join(self.ipc_dir, f"k{self._started}"),
+        )
+        stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        try:
+            run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        finally:
+            if stderr is not subprocess.DEVNULL:
+                stderr.close()
+        return km
+
+    def maybe_start_spare(self) -> None:
+        """Start a kernel for a later job if jobs are waiting that no spare will take."""
+        if self.spare is not None or self.counters is None:
+            return
+        with self.counters.get_lock():
+            waiting, spares = self.counters[0], self.counters[1]
+            if waiting <= spares:
+                return
+            self.counters[1] = spares + 1
+        self.spare, self.spare_cwd = self._start(self.cwd), self.cwd
+
+    def take(self, cwd: str) -> AsyncKernelManager:
+        """A started kernel whose working directory is ``cwd`` (the spare if it fits)."""
+        if self.counters is not None:
+            with self.counters.get_lock():
+                self.counters[0] = self.counters[0] - 1
+                if self.spare is not None:
+                    self.counters[1] = self.counters[1] - 1
+        km, spare_cwd = self.spare, self.spare_cwd
+        self.spare = self.spare_cwd = None
+        if km is not None and spare_cwd != cwd:
+            shutdown(km)
+            km = None
+        return km if km is not None else self._start(cwd)
+
+    def close(self) -> None:
+        if self.spare is not None:
+            shutdown(self.spare)
+            self.spare = None
+        shutil.rmtree(self.ipc_dir, ignore_errors=True)
+
+
+def shutdown(km: AsyncKernelManager) -> None:
+    """Stop a kernel immediately (its work is done or no longer needed)."""
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        else:
+            run_sync(km.cleanup_resources)()
+    except Exception:  # pragma: no cover - a kernel that is already gone
+        pass
+
+
+# --- per-worker state --------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(cwd: str, log_path: str | None, counters=None, warm: bool = True) -> None:
+    """Process-pool initializer: build the exporter once, start the first kernel."""
+    _WORKER["exporter"] = make_exporter()
+    pool = KernelPool(cwd, log_path, counters, warm=warm)
+    _WORKER["pool"] = pool
+    pool.maybe_start_spare()
+    # Worker processes end with os._exit(): atexit does not run there, multiprocessing finalizers do.
+    from multiprocessing.util import Finalize
+
+    Finalize(pool, pool.close, exitpriority=10)
+
+
+def _worker_state(cwd: str) -> tuple[Any, KernelPool]:
+    if "exporter" not in _WORKER:
+        init_worker(cwd, None)
+    return _WORKER["exporter"], _WORKER["pool"]
+
+
+def ping() -> int:
+    """No-op task used to get the worker processes started early."""
+    return os.getpid()
+
+
+def _describe_error(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, PapermillExecutionError):
+        cell = f"セル {exc.exec_count}" if exc.exec_count else f"セル番号 {exc.cell_index}"
+        one_line = f"{exc.ename}: {exc.evalue}（{cell}）"
+        return one_line, "\n".join(exc.traceback or [])
+    return f"{type(exc).__name__}: {exc}", traceback.format_exc()
+
+
+def run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
+    """Execute ``job`` into ``run_dir/<name>.ipynb`` and export ``run_dir/<name>.html``.
+
+    Never raises for a notebook error: a failing notebook gives a ``"failed"`` result, its executed
+    notebook (with papermill's error cell) is kept, and its HTML is written with a failure banner
+    when nbconvert can render it.
+    """
+    t0 = time.perf_counter()
+    exporter, pool = _worker_state(str(Path(job.notebook).parent))
+    out_ipynb = Path(run_dir) / f"{job.name}.ipynb"
+    out_html = Path(run_dir) / f"{job.name}.html"
+    result = JobResult(
+        name=job.name, title=job.title, notebook=Path(job.notebook).name,
+        parameters=dict(job.parameters), status="ok",
+    )
+    km = pool.take(str(Path(job.notebook).parent))
+    pool.maybe_start_spare()
+    t1 = time.perf_counter()
+    result.kernel_wait_s = t1 - t0
+    nb = None
+    try:
+        nb = papermill.execute_notebook(
+            job.notebook,
+            str(out_ipynb),
+            parameters=dict(job.parameters),
+            kernel_name=KERNEL_NAME,
+            km=km,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        result.status = "failed"
+        result.error, result.error_detail = _describe_error(exc)
+    except Exception as exc:  # kernel died, bad notebook file, ...
+        result.status = "failed"
+        result.error, result.error_detail = _describe_error(exc)
+    finally:
+        shutdown(km)
+    t2 = time.perf_counter()
+    result.execute_s = t2 - t1
+    if nb is None and out_ipynb.exists():
+        try:
+            nb = nbformat.read(out_ipynb, as_version=4)
+        except Exception:  # pragma: no cover - unreadable partial file
+            nb = None
+    if out_ipynb.exists():
+        result.ipynb = out_ipynb.name
+    if nb is not None:
+        try:
+            page = export_report(
+                nb, exporter, stamp=stamp, notebook=result.notebook,
+                parameters_label=job.parameters_label, title=job.title,
+                error=result.error if result.status != "ok" else None,
+            )
+            out_html.write_text(page, encoding="utf-8")
+            result.html = out_html.name
+        except Exception as exc:
+            if result.status == "ok":
+                result.status = "failed"
+                result.error, result.error_detail = _describe_error(exc)
+                result.error = "HTML 出力に失敗: " + result.error
+    result.export_s = time.perf_counter() - t2
+    result.duration_s = time.perf_counter() - t0
+    return result
+
+
+def run_job_in_process(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
+    """:func:`run_job` without a pool (for ``jobs=1`` and debugging); no spare kernels."""
+    if "exporter" not in _WORKER:
+        _WORKER["exporter"] = make_exporter()
+        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None)
+    return run_job(job, run_dir, stamp)
