@@ -14,6 +14,7 @@ from typing import Callable
 
 import pandas as pd
 
+from dxstudy.cellsafe import neutralize_frame, restore_frame
 from dxstudy.errors import DxstudyError
 
 #: Derived tables, in order: (table name, module, function). A function registered with a table name
@@ -27,7 +28,7 @@ DERIVERS: list[tuple[str | None, str, str]] = [
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
-                "as_of", "published", "sha256", "ref", "era_text", "phone"}
+                "as_of", "published", "sha256", "ref", "era_text", "phone", "period"}
 
 
 @dataclass
@@ -71,12 +72,13 @@ def raw_dir(fiscal_year: int, data_dir: str | Path = "data") -> Path:
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists and other objects as text, so that CSV and Excel hold what a reader sees."""
+    """Lists as text and formula-like text neutralized, so that CSV and Excel hold what a reader sees
+    and nothing a respondent typed runs as a formula."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object:
             out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return out
+    return neutralize_frame(out)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
@@ -130,7 +132,7 @@ def read_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
         header = pd.read_csv(csv, nrows=0, encoding="utf-8-sig").columns
         dtype = {c: str for c in header if c in TEXT_COLUMNS}
         frame = pd.read_csv(csv, encoding="utf-8-sig", dtype=dtype, keep_default_na=False)
-        tables[csv.stem] = frame
+        tables[csv.stem] = restore_frame(frame)
     return tables
 
 
