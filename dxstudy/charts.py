@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -67,6 +68,8 @@ def install_glyph_check() -> None:
 
 def render(fig: Figure) -> Figure:
     """Draw the figure once, raising MissingGlyphError if any text lacks a glyph."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         install_glyph_check()
         try:
@@ -90,6 +93,7 @@ def to_png(fig: Figure, dpi: int = 150) -> bytes:
 def _figure(width: float, height: float) -> Figure:
     setup()
     fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # a real canvas: drawing lays out every glyph (a bare Figure's draw is a no-op)
     return fig
 
 
@@ -212,7 +216,7 @@ def stage_heatmap(
     ax.xaxis.tick_top()
     ax.tick_params(axis="x", rotation=0, length=0)
     ax.tick_params(axis="y", rotation=0, length=0)
-    ax.set_xticklabels([_wrap(c, 7) for c in wide.columns])
+    ax.set_xticklabels([_wrap(c, 8) for c in wide.columns])
     ax.set_title(title, loc="left", pad=12)
     handles = [Patch(color=STAGE_COLORS[s], label=lb.stage_label(s)) for s in range(4)]
     note = "＊ 分析者による判定（override）" if overrides else None
@@ -366,6 +370,15 @@ def challenge_heatmap(
 # --- metrics ------------------------------------------------------------------------------------
 
 
+def _as_written(row: dict) -> str:
+    """The quantity as the report writes it (``value_text``, e.g. 延べ72人, 5.0%) when it holds a
+    number, else the value with its unit."""
+    text = str(row.get("value_text", "") or "")
+    if any(ch.isdigit() for ch in text):
+        return text
+    return _value_text(float(row["value"]), str(row.get("unit", "")))
+
+
 def _value_text(value: float, unit: str) -> str:
     text = f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}"
     return f"{text}{unit}"
@@ -422,12 +435,12 @@ def metric_bars(
         ax = fig.add_subplot(grid[k // ncols, k % ncols])
         sub = df[df["metric"] == metric].copy()
         sub["value"] = pd.to_numeric(sub["value"], errors="coerce")
-        sub = sub.groupby(["municipality_code", "municipality", "unit"], as_index=False)["value"].max()
+        sub = sub.sort_values("value", ascending=False, kind="stable").drop_duplicates("municipality_code")
         sub["_o"] = sub["municipality_code"].map(order).fillna(len(order))
         sub = sub.sort_values("_o", ascending=False, kind="stable")
         ax.barh(sub["municipality"], sub["value"], color="#4a86c5", height=0.6)
-        for y, (value, unit) in enumerate(zip(sub["value"], sub["unit"])):
-            ax.text(value, y, " " + _value_text(value, unit), va="center", fontsize=9)
+        for y, row in enumerate(sub.to_dict("records")):
+            ax.text(row["value"], y, " " + _as_written(row), va="center", fontsize=9)
         name = _metric_label(metric, df)
         ax.set_title(_wrap(name, 22), loc="left", fontsize=10)
         ax.set_xlim(0, max(sub["value"].max() * 1.35, 1))
@@ -470,6 +483,8 @@ def target_chart(
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     wide = df.pivot_table(index="municipality", columns="metric", values="value", aggfunc="max")
     wide = wide.reindex(columns=[actual, target])
+    written = {(r["municipality"], r["metric"]): _as_written(r)
+               for r in df.sort_values("value", kind="stable").to_dict("records")}
     deadline = {}
     if "target_fiscal_year" in df.columns:
         for m, y in zip(df.loc[df["metric"] == target, "municipality"], df.loc[df["metric"] == target, "target_fiscal_year"]):
@@ -483,10 +498,10 @@ def target_chart(
     for i, (who, a, t) in enumerate(zip(wide.index, wide[actual], wide[target])):
         if not pd.isna(t):
             ax.plot([t, t], [i - 0.38, i + 0.38], color="#c0392b", linewidth=2.5)
-            ax.text(t, i + 0.4, f"目標 {_value_text(t, unit)}{deadline.get(who, '')}", color="#c0392b", fontsize=9,
-                    ha="center", va="bottom")
+            ax.text(t, i + 0.4, f"目標 {written[(who, target)]}{deadline.get(who, '')}", color="#c0392b",
+                    fontsize=9, ha="center", va="bottom")
         if not pd.isna(a):
-            ax.text(a, i, f" 現状 {_value_text(a, unit)}", va="center", fontsize=9)
+            ax.text(a, i, f" 現状 {written[(who, actual)]}", va="center", fontsize=9)
     ax.set_yticks(y, wide.index)
     ax.set_ylim(-0.6, len(wide) - 0.1 + 0.5)
     top = np.nanmax(wide.to_numpy(dtype=float))

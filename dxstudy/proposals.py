@@ -623,13 +623,13 @@ def conclusion_points(tables) -> list[str]:
 
 # --- rendering ----------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~])")
 
 
 def escape_markdown(text: str) -> str:
     """Make text literal in Markdown (CommonMark + Jupyter's $-math): backslash-escape the special
-    characters and turn < & into entities."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    characters and turn & < > into entities."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

@@ -364,7 +364,7 @@ def metrics_table(metrics: pd.DataFrame, theme: str | None = None,
     df = df.drop_duplicates(["municipality_code", "metric", "value", "statement_id"])
     label_col = "label_ja" if "label_ja" in df else "metric"
     df["what"] = df[label_col].where(df[label_col].astype(str) != "", df["metric"])
-    df["amount"] = [charts._value_text(float(v), u) for v, u in zip(df["value"], df["unit"])]
+    df["amount"] = [charts._as_written(r) for r in df.to_dict("records")]
     if "target_fiscal_year" in df:
         df["amount"] = [
             a + (f"（{int(float(y))}年度まで）" if str(y) not in ("", "nan", "<NA>") else "")
@@ -390,6 +390,8 @@ def events_table(events: pd.DataFrame, theme: str | None = None) -> HtmlBlock:
     placed["who"] = placed["municipality"].where(placed["municipality"] != "", lb.REGION_LABEL)
     what = "event" if "event" in placed else "evidence"
     placed["what"] = placed[what]
+    if "section" not in placed:
+        placed["section"] = placed["statement_id"].map(pr._section_from_id)
     return html_table(placed, {"no": "No.", "when": "時期", "who": "市町", "what": "出来事", "section": "節"},
                       numeric=("no",))
 
