@@ -8,8 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FISCAL_YEAR ?= 2021
 
-# The command behind `make report` (one line to change when the batch lands).
-REPORT_CMD = $(BIN)/dxstudy parse data/raw/FY$(FISCAL_YEAR)/report.md --out data/processed/FY$(FISCAL_YEAR)
+# The command behind `make report`: the fiscal-year batch (tables, notebooks, HTML, index.html).
+REPORT_CMD = $(BIN)/dxstudy run --fiscal-year $(FISCAL_YEAR)
 
 # Extra arguments, e.g. make test PYTEST_ARGS="-k environment" or make lab LAB_ARGS="--no-browser".
 PYTEST_ARGS ?=
@@ -19,7 +19,7 @@ LAB_ARGS ?=
 .PHONY: help venv report test lab clean
 
 help:
-	@echo "make report   build the FY$(FISCAL_YEAR) tables (data/processed/FY$(FISCAL_YEAR)/)"
+	@echo "make report   run the FY$(FISCAL_YEAR) batch: tables, notebooks, HTML reports in outputs/FY$(FISCAL_YEAR)/"
 	@echo "make test     run the test suite"
 	@echo "make lab      open JupyterLab on notebooks/ with the dxstudy kernel"
 	@echo "make venv     create or update .venv (done by the targets above when needed)"
