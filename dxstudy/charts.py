@@ -1,4 +1,4 @@
-# Charts for the notebooks: matplotlib/seaborn figures with Japanese text (matplotlib-fontja).
+# Charts for the notebooks: matplotlib figures with Japanese text (matplotlib-fontja).
 # Every chart function calls setup() and draws its figure once, so a missing glyph raises here.
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib
 import networkx as nx
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -127,6 +126,31 @@ def _members(municipalities: pd.DataFrame | None, data: pd.DataFrame) -> pd.Data
     return ref.reset_index(drop=True)
 
 
+def _heatmap(ax, values: np.ndarray, annot: np.ndarray, cmap, norm, row_labels: list[str],
+             col_labels: list[str], dark: Callable[[float], bool], fontsize: float = 9) -> None:
+    """A cell matrix (rows top to bottom) with a text in every cell; NaN cells stay background.
+
+    ``dark(value)`` says whether a cell needs white text."""
+    masked = np.ma.masked_invalid(values.astype(float))
+    ax.pcolormesh(masked, cmap=cmap, norm=norm, edgecolors="white", linewidth=1.0)
+    nrows, ncols = values.shape
+    for i in range(nrows):
+        for j in range(ncols):
+            text = annot[i, j]
+            if text:
+                value = values[i, j]
+                color = "white" if not pd.isna(value) and dark(float(value)) else "black"
+                ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=fontsize, color=color)
+    ax.set_xlim(0, ncols)
+    ax.set_ylim(nrows, 0)
+    ax.set_xticks(np.arange(ncols) + 0.5, col_labels)
+    ax.set_yticks(np.arange(nrows) + 0.5, row_labels)
+    ax.set_facecolor("#f7f7f7")
+    ax.tick_params(axis="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def _wrap(text: str, width: int) -> str:
     """Break a label into lines of about ``width`` characters, preferring a break after ・ or の."""
     lines = []
@@ -194,29 +218,9 @@ def stage_heatmap(
     ax = fig.add_subplot()
     cmap = ListedColormap(STAGE_COLORS)
     norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 3.5], cmap.N)
-    sns.heatmap(
-        wide.astype(float),
-        ax=ax,
-        cmap=cmap,
-        norm=norm,
-        annot=annot,
-        fmt="",
-        cbar=False,
-        linewidths=1.0,
-        linecolor="white",
-        annot_kws={"fontsize": 9},
-    )
-    for text in ax.texts:  # dark cells get white text
-        x, y = text.get_position()
-        value = wide.iat[int(y), int(x)]
-        text.set_color("white" if not pd.isna(value) and value >= 2.5 else "black")
-    ax.set_facecolor("#f7f7f7")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    _heatmap(ax, wide.to_numpy(dtype=float), annot, cmap, norm, list(wide.index),
+             [_wrap(c, 8) for c in wide.columns], dark=lambda v: v >= 2.5)
     ax.xaxis.tick_top()
-    ax.tick_params(axis="x", rotation=0, length=0)
-    ax.tick_params(axis="y", rotation=0, length=0)
-    ax.set_xticklabels([_wrap(c, 8) for c in wide.columns])
     ax.set_title(title, loc="left", pad=12)
     handles = [Patch(color=STAGE_COLORS[s], label=lb.stage_label(s)) for s in range(4)]
     note = "＊ 分析者による判定（override）" if overrides else None
@@ -284,18 +288,10 @@ def technology_heatmap(
     ax = fig.add_subplot()
     cmap = ListedColormap([TECH_STATUS_COLORS[s] for s in TECH_STATUS_ORDER])
     norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5], cmap.N)
-    sns.heatmap(codes, ax=ax, cmap=cmap, norm=norm, annot=annot.to_numpy(), fmt="", cbar=False,
-                linewidths=1.0, linecolor="white", annot_kws={"fontsize": 8})
-    for text in ax.texts:
-        x, y = text.get_position()
-        text.set_color("white" if codes.iat[int(y), int(x)] == 0 else "black")
-    ax.set_facecolor("#f7f7f7")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    _heatmap(ax, codes.to_numpy(dtype=float), annot.to_numpy(), cmap, norm, list(wide.index),
+             [_wrap(c, 6) for c in wide.columns], dark=lambda v: v == 0, fontsize=8)
     ax.xaxis.tick_top()
-    ax.set_xticklabels([_wrap(c, 6) for c in wide.columns], rotation=0, fontsize=8)
-    ax.tick_params(axis="y", rotation=0, length=0)
-    ax.tick_params(axis="x", length=0)
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, loc="left", pad=12)
     handles = [Patch(color=TECH_STATUS_COLORS[s], label=f"{TECH_STATUS_MARKS[s]} {lb.label('tech_status', s)}")
                for s in TECH_STATUS_ORDER]
@@ -353,17 +349,15 @@ def challenge_heatmap(
     width, height = _matrix_size(len(wide), wide.shape[1], col_width=0.85)
     fig = _figure(width, height + 0.8)
     ax = fig.add_subplot()
-    sns.heatmap(wide, ax=ax, cmap="Oranges", annot=True, fmt="d", cbar=False, linewidths=0.8,
-                linecolor="white", mask=wide == 0, annot_kws={"fontsize": 8}, vmin=0)
-    ax.set_facecolor("#f7f7f7")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_xticklabels([f"{_wrap(c, 6)}\n（{shared[c]}）" for c in wide.columns], rotation=0, fontsize=8)
-    ax.tick_params(axis="y", rotation=0, length=0)
-    ax.tick_params(axis="x", length=0)
+    values = wide.to_numpy(dtype=float, copy=True)
+    values[values == 0] = np.nan
+    top = np.nanmax(values) if np.isfinite(values).any() else 1.0
+    annot = np.where(np.isnan(values), "", wide.astype(str).to_numpy())
+    _heatmap(ax, values, annot, matplotlib.colormaps["Oranges"], Normalize(0, max(top, 2) * 1.25), list(wide.index),
+             [f"{_wrap(c, 6)}\n（{shared[c]}）" for c in wide.columns], dark=lambda v: v > max(top, 2) * 0.75, fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, loc="left")
-    fig.text(0.01, 0.0, "数字は該当する文の数。列名の（ ）内は該当する市町の数。", fontsize=8, color="#555555",
-             ha="left", va="bottom")
+    fig.supxlabel("数字は該当する文の数。列名の（ ）内は該当する市町の数。", fontsize=8, color="#555555", x=0.01, ha="left")
     return render(fig)
 
 
@@ -728,7 +722,8 @@ def network_figure(
     communities = (
         nx.community.greedy_modularity_communities(ordered, weight=weight) if ordered.number_of_edges() else []
     )
-    palette = sns.color_palette("pastel", max(len(communities), 1))
+    pastel = matplotlib.colormaps["Pastel1"].colors
+    palette = [pastel[i % len(pastel)] for i in range(max(len(communities), 1))]
     color_of = {node: palette[i % len(palette)] for i, com in enumerate(communities) for node in com}
     nodes = list(ordered.nodes)
     counts = np.array([float(ordered.nodes[v].get(size, 1) or 1) for v in nodes])
@@ -740,8 +735,7 @@ def network_figure(
     nx.draw_networkx_labels(ordered, pos, ax=ax, font_family=FONT_FAMILY, font_size=9)
     ax.set_title(title, loc="left")
     ax.margins(0.08)
-    fig.text(0.01, 0.0, "円の大きさ：出現回数／線の太さ：Jaccard係数／色：コミュニティ", fontsize=8, color="#555555",
-             ha="left", va="bottom")
+    fig.supxlabel("円の大きさ：出現回数／線の太さ：Jaccard係数／色：コミュニティ", fontsize=8, color="#555555", x=0.01, ha="left")
     return render(fig)
 
 
@@ -774,8 +768,7 @@ def national_comparison_chart(comparison: pd.DataFrame, title: str = "全国と�
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower right", frameon=False, fontsize=9)
     ax.set_title(title, loc="left")
-    fig.text(0.01, 0.0, "定義・時点・母数が異なるため、厳密な比較ではありません。", fontsize=8, color="#555555",
-             ha="left", va="bottom")
+    fig.supxlabel("定義・時点・母数が異なるため、厳密な比較ではありません。", fontsize=8, color="#555555", x=0.01, ha="left")
     return render(fig)
 
 
