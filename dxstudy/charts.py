@@ -257,8 +257,19 @@ def technology_matrix(
     )
     wide = wide.fillna("")
     wide.index = members["name_ja"].tolist()
-    wide.columns = [lb.label("technology", t) for t in wide.columns]
+    wide.columns = [technology_label(t, technologies) for t in wide.columns]
     return wide
+
+
+def technology_label(technology: str, technologies: pd.DataFrame | None = None) -> str:
+    """Japanese label of a technology id: the table's ``technology_label`` (from the coding rules)
+    when present, else rules/labels_ja.csv."""
+    if technologies is not None and "technology_label" in technologies.columns:
+        hit = technologies.loc[(technologies["technology"] == technology) & (technologies["technology_label"] != ""),
+                               "technology_label"]
+        if len(hit):
+            return str(hit.iloc[0])
+    return lb.label("technology", technology)
 
 
 def technology_heatmap(
@@ -718,7 +729,7 @@ def network_figure(
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda x: str(x[0])))
     ordered.add_edges_from(sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
-    pos = nx.spring_layout(ordered, seed=seed, k=1.6 / math.sqrt(max(n, 1)), weight=weight)
+    pos = nx.spring_layout(ordered, seed=seed, k=2.4 / math.sqrt(max(n, 1)), weight=weight, iterations=100)
     communities = (
         nx.community.greedy_modularity_communities(ordered, weight=weight) if ordered.number_of_edges() else []
     )
@@ -727,7 +738,7 @@ def network_figure(
     color_of = {node: palette[i % len(palette)] for i, com in enumerate(communities) for node in com}
     nodes = list(ordered.nodes)
     counts = np.array([float(ordered.nodes[v].get(size, 1) or 1) for v in nodes])
-    sizes = 300 + 1200 * (counts - counts.min()) / (np.ptp(counts) or 1)
+    sizes = 250 + 750 * (counts - counts.min()) / (np.ptp(counts) or 1)
     widths = [0.5 + 4 * float(d.get(weight, 0.1)) for _, _, d in ordered.edges(data=True)]
     nx.draw_networkx_edges(ordered, pos, ax=ax, width=widths, edge_color="#9a9a9a", alpha=0.8)
     nx.draw_networkx_nodes(ordered, pos, ax=ax, node_size=sizes, node_color=[color_of.get(v, "#dddddd") for v in nodes],
@@ -735,7 +746,7 @@ def network_figure(
     nx.draw_networkx_labels(ordered, pos, ax=ax, font_family=FONT_FAMILY, font_size=9)
     ax.set_title(title, loc="left")
     ax.margins(0.08)
-    fig.supxlabel("円の大きさ：出現回数／線の太さ：Jaccard係数／色：コミュニティ", fontsize=8, color="#555555", x=0.01, ha="left")
+    fig.supxlabel("円の大きさ：その語を含む文の数／線の太さ：Jaccard係数／色：コミュニティ", fontsize=8, color="#555555", x=0.01, ha="left")
     return render(fig)
 
 
@@ -775,32 +786,39 @@ def national_comparison_chart(comparison: pd.DataFrame, title: str = "全国と�
 # --- challenge text analytics (dxstudy.coding) ---------------------------------------------------
 
 
+def _analysis_statements(statements: pd.DataFrame, theme: str | None) -> tuple[pd.DataFrame, str]:
+    """The 課題 sentences of a theme, or all its sentences when it has no 課題 part (第5章)."""
+    df = statements if theme is None else statements[statements["theme"] == theme]
+    challenge = df[df["aspect"] == "challenge"]
+    if len(challenge):
+        return challenge, "課題の記述"
+    return df, "記述"
+
+
 def challenge_terms_chart(statements: pd.DataFrame, theme: str | None = None, top: int = 20) -> Figure:
-    """Frequent terms of the 課題 (challenge) sentences of a theme (all themes when None)."""
-    title = "課題の記述の頻出語" + (f"（{lb.theme_label(theme)}）" if theme else "")
-    freq = _challenge_frequencies(statements, theme)
-    if freq is None or freq.empty:
+    """Frequent terms (SudachiPy, dxstudy.coding.term_frequencies) of the 課題 sentences of a theme
+    (all themes when None; a theme without 課題 uses all its sentences)."""
+    from dxstudy.coding import term_frequencies
+
+    docs, what = _analysis_statements(statements, theme)
+    title = f"{what}の頻出語" + (f"（{lb.theme_label(theme)}）" if theme else "")
+    if docs.empty:
         return empty_figure(title)
+    freq = term_frequencies(docs, by=("theme",))
     return term_bars(freq, top=top, title=title)
 
 
-def challenge_network_chart(statements: pd.DataFrame, theme: str | None = None) -> Figure:
-    """Co-occurrence network (Jaccard) of the terms of the 課題 sentences of a theme."""
-    title = "課題の記述の共起ネットワーク" + (f"（{lb.theme_label(theme)}）" if theme else "")
-    graph = _challenge_network(statements, theme)
-    if graph is None or graph.number_of_nodes() == 0:
+def challenge_network_chart(statements: pd.DataFrame, theme: str | None = None, min_df: int = 2,
+                            top_edges: int = 40) -> Figure:
+    """Co-occurrence network (Jaccard, dxstudy.coding.cooccurrence_network) of the terms of the
+    課題 sentences of a theme (a theme without 課題 uses all its sentences)."""
+    from dxstudy.coding import cooccurrence_network
+
+    docs, what = _analysis_statements(statements, theme)
+    title = f"{what}の共起ネットワーク" + (f"（{lb.theme_label(theme)}）" if theme else "")
+    if docs.empty:
         return empty_figure(title)
-    return network_figure(graph, title=title)
-
-
-def _challenge_statements(statements: pd.DataFrame, theme: str | None) -> pd.DataFrame:
-    df = statements[statements["aspect"] == "challenge"]
-    return df if theme is None else df[df["theme"] == theme]
-
-
-def _challenge_frequencies(statements: pd.DataFrame, theme: str | None) -> pd.DataFrame | None:
-    return None  # wired to dxstudy.coding's term frequencies once they land
-
-
-def _challenge_network(statements: pd.DataFrame, theme: str | None) -> nx.Graph | None:
-    return None  # wired to dxstudy.coding's co-occurrence network once it lands
+    graph = cooccurrence_network(docs, aspect=None, min_df=min_df, top_edges=top_edges)
+    if graph.number_of_nodes() == 0:
+        return empty_figure(title, "2文以上に共通して現れる語の組合せがありません")
+    return network_figure(graph, title=title, size="df")

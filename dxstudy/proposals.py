@@ -183,14 +183,23 @@ def leader_points(
     return pd.DataFrame(rows)
 
 
+def _names_short(codes: Iterable[str], municipalities: pd.DataFrame | None, limit: int = 4) -> str:
+    """Names joined with ・, shortened to "A・B・Cほか9市町" beyond ``limit`` (titles stay one line)."""
+    codes = list(codes)
+    if len(codes) <= limit:
+        return _names(codes, municipalities)
+    return f"{_names(codes[: limit - 1], municipalities)}ほか{len(codes) - limit + 1}市町"
+
+
 def horizontal_points(
     stages: pd.DataFrame,
     statements: pd.DataFrame,
     themes: pd.DataFrame | None = None,
     municipalities: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """横展開 suggestions: per theme and per member at stage 3, the members at stage 0-1 that could
-    take up its practice, each with its own deciding sentence (what it does now)."""
+    """横展開 suggestions, one per theme: the practices of the members at stage 3 (their deciding
+    sentences) paired with the members at stage 0-1 (with their own deciding sentence: what they
+    do now). No point for a theme without both."""
     rows = []
     df = _sorted_stages(stages, municipalities)
     for theme in lb.staged_themes(themes):
@@ -203,20 +212,25 @@ def horizontal_points(
         targets = "・".join(
             f"{r['municipality']}（段階{int(r['stage'])}・{lb.STAGE_LABELS[int(r['stage'])]}）" for _, r in lags.iterrows()
         )
-        for _, lead in leads.iterrows():
-            ids = [lead["statement_id"], *lags["statement_id"]]
-            rows.append({
-                "kind": "horizontal",
-                "theme": theme,
-                "title_ja": f"{label}：{lead['municipality']}の取組みを{_names(lags['municipality_code'], municipalities)}へ",
-                "body_ja": f"{lead['municipality']}の取組み「{lead['evidence']}」を、{targets}が参考にできる。"
-                f"{lead['municipality']}から導入の経緯・体制・運用上の課題の説明を受け、各市町の状況に合わせた"
-                "導入手順を検討することを提案する。",
-                "rationale_ja": f"同じテーマで、{lead['municipality']}は段階3（実施中）、"
-                f"{_names(lags['municipality_code'], municipalities)}は段階0–1（未着手・検討中）と判定された"
-                "（報告書の結論が述べる「有効な取り組みの横展開」の具体化）。",
-                **dict(zip(("statement_ids", "evidence"), _evidence(ids, statements))),
-            })
+        practices = [f"・{r['municipality']}：「{r['evidence']}」" for _, r in leads.iterrows()]
+        lead_names = _names(leads["municipality_code"], municipalities)
+        lag_names = _names(lags["municipality_code"], municipalities)
+        ids = [*leads["statement_id"], *lags["statement_id"]]
+        rows.append({
+            "kind": "horizontal",
+            "theme": theme,
+            "title_ja": f"{label}：{_names_short(leads['municipality_code'], municipalities)}の取組みを"
+            f"{_names_short(lags['municipality_code'], municipalities)}へ",
+            "body_ja": "\n".join([
+                f"{targets}は、実施中（段階3）の次の取組みを参考にできる。",
+                *practices,
+                f"{lead_names}から導入の経緯・体制・運用上の課題の説明を受け、{lag_names}の状況に合わせた"
+                "導入の手順を検討することを提案する。",
+            ]),
+            "rationale_ja": f"同じテーマで、{lead_names}は段階3（実施中）、{lag_names}は段階0–1（未着手・検討中）と"
+            "判定された（報告書の結論が述べる「有効な取り組みの横展開」を、判定結果から具体化したもの）。",
+            **dict(zip(("statement_ids", "evidence"), _evidence(ids, statements))),
+        })
     return pd.DataFrame(rows)
 
 

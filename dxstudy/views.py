@@ -436,7 +436,7 @@ def technology_table(technologies: pd.DataFrame, municipalities: pd.DataFrame | 
     rank = {s: i for i, s in enumerate(charts.TECH_STATUS_ORDER)}
     df = df.assign(_r=df["status"].map(rank)).sort_values(["_o", "_r"], kind="stable")
     df = df.drop_duplicates(["municipality_code", "technology", "statement_id"])
-    df["tech"] = [lb.label("technology", t) for t in df["technology"]]
+    df["tech"] = [charts.technology_label(t, technologies) for t in df["technology"]]
     df["state"] = [lb.label("tech_status", s) for s in df["status"]]
     df["quote"] = [f'{esc(e)} <span class="dx-cite">（{esc(pr._section_from_id(i))}）</span>'
                    for e, i in zip(df["evidence"], df["statement_id"])]

@@ -44,8 +44,16 @@ def test_horizontal_pairs_a_stage_3_member_with_members_at_stage_0_or_1_only(t):
     row = planning.iloc[0]
     assert row["title_ja"] == "計画の策定：越谷市の取組みを草加市・松伏町へ"
     assert "草加市（段階1・検討中）・松伏町（段階0・未着手）" in row["body_ja"]
-    telework = horiz[horiz["theme"] == "telework"]
-    assert not telework["title_ja"].str.contains("八潮市|吉川市").any()  # stage 2 is not a target
+    assert "・越谷市：「令和3年4月に「越谷市情報化推進計画（2021）」を策定した。」" in row["body_ja"]
+    telework = horiz[horiz["theme"] == "telework"].iloc[0]
+    assert telework["title_ja"] == "テレワークの推進：草加市・越谷市・三郷市の取組みを松伏町へ"
+    assert "八潮市" not in telework["body_ja"]  # stage 2 is neither leader nor target
+
+
+def test_horizontal_title_stays_short_with_many_members():
+    codes = [f"{110000 + i:06d}" for i in range(12)]
+    members = pd.DataFrame({"code": codes, "name_ja": [f"市{i}" for i in range(12)], "kind": "city"})
+    assert pr._names_short(codes, members) == "市0・市1・市2ほか9市町"
 
 
 def test_no_horizontal_point_without_a_member_at_stage_3(t):
