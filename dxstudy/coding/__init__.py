@@ -3,7 +3,7 @@
 """dxstudy.coding — code the statements of a report.
 
 ``code_statements(statements, fiscal_year=…)`` returns the coded tables; ``rules_version()`` the
-stamp of the rules used. Text analytics for notebooks: ``tokenize_statements``,
+stamp of the rules used; ``explain_sentence(text)`` shows what the rules make of one sentence. Text analytics for notebooks: ``tokenize_statements``,
 ``term_frequencies``, ``kwic``, ``cooccurrence_network``, ``khcoder_table`` /
 ``export_khcoder_csv``. Display helpers: ``challenge_crosstab``, ``technology_matrix``.
 """
@@ -12,12 +12,12 @@ from dxstudy.coding.analytics import (cooccurrence_network, export_khcoder_csv, 
 from dxstudy.coding.challenges import challenge_crosstab
 from dxstudy.coding.errors import CodingError, OverrideError, RuleSyntaxError
 from dxstudy.coding.overrides import default_overrides_path, read_overrides
-from dxstudy.coding.pipeline import TABLES, code_statements, coding_tables
+from dxstudy.coding.pipeline import TABLES, code_statements, coding_tables, explain_sentence
 from dxstudy.coding.rulesets import DEFAULT_RULES_DIR, load_rules, rules_version
 from dxstudy.coding.technologies import technology_matrix
 
 __all__ = [
-    "code_statements", "coding_tables", "rules_version", "load_rules", "DEFAULT_RULES_DIR",
+    "code_statements", "coding_tables", "explain_sentence", "rules_version", "load_rules", "DEFAULT_RULES_DIR",
     "TABLES", "read_overrides", "default_overrides_path", "challenge_crosstab",
     "technology_matrix", "tokenize_statements", "term_frequencies", "kwic",
     "cooccurrence_network", "khcoder_table", "export_khcoder_csv", "load_stopwords",

@@ -2,13 +2,14 @@
 # their detail tables). Each distinct sentence is tokenized once and shared by every rule.
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dxstudy.coding.challenges import code_challenges
-from dxstudy.coding.matcher import TextIndex, words_of
+from dxstudy.coding.matcher import TextIndex, first_match, words_of
 from dxstudy.coding.overrides import apply_overrides, default_overrides_path, read_overrides
 from dxstudy.coding.rulesets import RuleSet, load_rules
 from dxstudy.coding.stages import code_stages
@@ -83,3 +84,33 @@ def coding_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.Da
     path = default_overrides_path(fiscal_year)
     return code_statements(statements, fiscal_year=fiscal_year,
                            overrides_path=path if path.exists() else None)
+
+
+def explain_sentence(text: str, *, rules_dir: Path | None = None) -> dict:
+    """What the rules make of one sentence — for an analyst checking or editing the rules.
+
+    Returns ``stage_rule`` and ``stage`` (the first stage rule it meets, or None), ``dimensions``
+    (theme → dimensions it belongs to), ``codes`` (challenge code ids), ``technologies``
+    (technology ids it mentions) and ``technology_rule`` / ``technology_status`` (the status rule
+    it meets; "mentioned"/"in_use" when none)."""
+    rules = load_rules(rules_dir)
+    text = unicodedata.normalize("NFKC", text)
+    index = TextIndex([text], words_of(_all_conditions(rules)))
+    k = int(first_match([index.evaluate(r.condition) for r in rules.stage_rules], 1)[0])
+    code_masks: dict = {}
+    codes = []
+    for code in rules.codes:
+        code_masks[code.code_id] = index.evaluate(code.condition, code_masks)
+        if code_masks[code.code_id][0]:
+            codes.append(code.code_id)
+    s = int(first_match([index.evaluate(r.condition) for r in rules.status_rules], 1)[0])
+    return {
+        "stage_rule": rules.stage_rules[k].rule_id if k >= 0 else None,
+        "stage": rules.stage_rules[k].stage if k >= 0 else None,
+        "dimensions": {theme: [d.dimension for d in dims if index.evaluate(d.condition)[0]]
+                       for theme, dims in rules.dimensions.items()},
+        "codes": codes,
+        "technologies": [t.technology for t in rules.technologies if index.evaluate(t.condition)[0]],
+        "technology_rule": rules.status_rules[s].rule_id if s >= 0 else "mentioned",
+        "technology_status": rules.status_rules[s].status if s >= 0 else "in_use",
+    }

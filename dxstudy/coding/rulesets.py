@@ -237,11 +237,30 @@ def _load_stopwords(path: Path) -> frozenset[str]:
     return frozenset(words)
 
 
+_CACHE: dict[tuple, RuleSet] = {}
+
+
 def load_rules(rules_dir: str | Path | None = None) -> RuleSet:
     """Load and check every coding rule file of ``rules_dir`` (default: the package's rules).
 
-    Raises RuleSyntaxError naming the file and line of the first problem."""
+    Raises RuleSyntaxError naming the file and line of the first problem. Loaded rules are
+    cached until one of the files changes."""
     base = Path(rules_dir) if rules_dir is not None else DEFAULT_RULES_DIR
+    stamp = []
+    for name in (MANIFEST, STAGES_FILE, CODES_FILE, TECH_FILE, TECH_STATUS_FILE, STOPWORDS_FILE):
+        try:
+            st = (base / name).stat()
+            stamp.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((name, None, None))
+    key = (str(base.resolve()), tuple(stamp))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _load_rules(base)
+    return _CACHE[key]
+
+
+def _load_rules(base: Path) -> RuleSet:
     manifest = _load_yaml(base / MANIFEST)
     version = str(_need(manifest, "version", base / MANIFEST, "the rules version"))
     scope = _need(manifest, "scope", base / MANIFEST, "which statements each step reads")
