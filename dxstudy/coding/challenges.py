@@ -2,11 +2,13 @@
 # sentences; one row per sentence × code, quoting the sentence.
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from dxstudy.coding.matcher import TextIndex
-from dxstudy.coding.rulesets import RuleSet
+from dxstudy.coding.rulesets import RuleSet, load_rules
 
 CHALLENGES_COLUMNS = ["fiscal_year", "municipality_code", "municipality", "theme", "aspect",
                       "code", "code_label", "statement_id", "evidence"]
@@ -65,14 +67,15 @@ def code_challenges(statements: pd.DataFrame, index: TextIndex, text_ids: np.nda
 
 
 def challenge_crosstab(challenges: pd.DataFrame, *, by: str = "municipality",
-                       include_region: bool = False) -> pd.DataFrame:
+                       include_region: bool = False,
+                       rules_dir: str | Path | None = None) -> pd.DataFrame:
     """Municipality × code table of the number of sentences coded (for display), municipalities
-    in report order.
+    in report order and codes in the order of the rule file (``rules_dir``, default the package's).
 
-    Region-wide summary sentences (municipality "") are left out unless ``include_region``; the
-    columns follow the code order of the rule file as it appears in ``challenges``."""
+    Region-wide summary sentences (municipality "") are left out unless ``include_region``."""
     data = challenges if include_region else challenges[challenges["municipality_code"] != ""]
-    order = list(dict.fromkeys(challenges["code"]))
+    order = [c.code_id for c in load_rules(rules_dir).codes]
+    order += [c for c in dict.fromkeys(challenges["code"]) if c not in order]
     table = pd.crosstab(data[by], data["code"])
     rows = list(dict.fromkeys(data[by]))
     return table.reindex(index=rows, columns=[c for c in order if c in table.columns], fill_value=0)
