@@ -590,8 +590,9 @@ def build_proposals(
     mapping: pd.DataFrame | None = None,
     min_share: float = MIN_SHARE,
 ) -> pd.DataFrame:
-    """The conclusions/proposals draft as one table (PROPOSAL_COLUMNS), in display order:
-    per theme the leaders and the 横展開 suggestions, then joint actions, then national figures.
+    """The conclusions/proposals draft as one table (PROPOSAL_COLUMNS), in display order (so the
+    ids run on within each section): leaders per theme, 横展開 per theme, joint actions, national
+    figures.
 
     ``tables`` needs statements, stages, challenges, technologies, municipalities, themes.
     """
@@ -599,12 +600,7 @@ def build_proposals(
     municipalities = tables.municipalities
     lead = leader_points(tables.stages, tables.statements, themes, municipalities)
     horiz = horizontal_points(tables.stages, tables.statements, themes, municipalities)
-    theme_rank = {t: i for i, t in enumerate(lb.staged_themes(themes))}
-    per_theme = pd.concat([lead, horiz], ignore_index=True)
-    if len(per_theme):
-        per_theme = per_theme.assign(
-            _t=per_theme["theme"].map(theme_rank), _k=per_theme["kind"].map({"leader": 0, "horizontal": 1})
-        ).sort_values(["_t", "_k"], kind="stable").drop(columns=["_t", "_k"])
+    per_theme = pd.concat([lead, horiz], ignore_index=True)  # each already in theme order
     joint = joint_action_points(tables.challenges, tables.stages, tables.statements, municipalities, themes,
                                 mapping, min_share)
     national = national_points(tables, benchmarks)

@@ -35,9 +35,11 @@ and says 該当するデータはありません where it would have shown it.""
 
 CSS = """
 .dx-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; width: 100%; }
-.dx-table th, .dx-table td { border: 1px solid #c9c9c9; padding: 4px 8px; vertical-align: top; text-align: left; }
-.dx-table th { background: #eef3f8; white-space: nowrap; }
-.dx-table td.dx-num { text-align: right; white-space: nowrap; }
+table.dx-table th, table.dx-table td { border: 1px solid #c9c9c9; padding: 4px 8px; vertical-align: top;
+  text-align: left !important; }
+table.dx-table th { background: #eef3f8; white-space: nowrap; }
+table.dx-table td.dx-num { text-align: right !important; white-space: nowrap; }
+table.dx-table td.dx-narrow { white-space: nowrap; width: 1%; }
 .dx-table caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 4px; }
 .dx-table p { margin: 0 0 0.35em; }
 .dx-cite { color: #666; font-size: 0.85em; white-space: nowrap; }
@@ -182,11 +184,14 @@ def html_table(
     caption: str | None = None,
     numeric: tuple[str, ...] = (),
     raw_html: tuple[str, ...] = (),
+    narrow: tuple[str, ...] | None = None,
 ) -> HtmlBlock:
     """An HTML table of the given columns (source name -> Japanese header), every cell escaped except
-    the columns in ``raw_html`` (which must already be built from escaped text)."""
+    the columns in ``raw_html`` (which must already be built from escaped text). ``narrow`` columns
+    (default: the first) do not wrap, so long text gets the width."""
     if df.empty:
         return _empty()
+    narrow = (next(iter(columns)),) if narrow is None else narrow
     head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
     body = []
     for _, row in df.iterrows():
@@ -194,7 +199,7 @@ def html_table(
         for col in columns:
             value = row[col]
             content = value if col in raw_html else esc(value)
-            cls = ' class="dx-num"' if col in numeric else ""
+            cls = ' class="dx-num"' if col in numeric else (' class="dx-narrow"' if col in narrow else "")
             cells.append(f"<td{cls}>{content}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
@@ -321,7 +326,7 @@ def stage_table(stages: pd.DataFrame, theme: str, statements: pd.DataFrame | Non
         for s, r in zip(df.get("source", ""), df.get("rule", ""))
     ]
     return html_table(df, {"municipality": "市町", "stage_text": "段階", "quote": "判定の根拠となった文",
-                           "how": "判定"}, raw_html=("quote",))
+                           "how": "判定"}, raw_html=("quote",), narrow=("municipality", "stage_text", "how"))
 
 
 def status_challenge_table(statements: pd.DataFrame, theme: str,
@@ -373,7 +378,7 @@ def metrics_table(metrics: pd.DataFrame, theme: str | None = None,
     df["quote"] = [f'{esc(e)} <span class="dx-cite">（{esc(s)}）</span>'
                    for e, s in zip(df["evidence"], df.get("section", df["statement_id"]))]
     return html_table(df, {"municipality": "市町", "what": "指標", "amount": "値", "quote": "根拠"},
-                      numeric=("amount",), raw_html=("quote",))
+                      numeric=("amount",), raw_html=("quote",), narrow=("municipality", "what"))
 
 
 def events_table(events: pd.DataFrame, theme: str | None = None) -> HtmlBlock:
@@ -393,7 +398,7 @@ def events_table(events: pd.DataFrame, theme: str | None = None) -> HtmlBlock:
     if "section" not in placed:
         placed["section"] = placed["statement_id"].map(pr._section_from_id)
     return html_table(placed, {"no": "No.", "when": "時期", "who": "市町", "what": "出来事", "section": "節"},
-                      numeric=("no",))
+                      numeric=("no",), narrow=("when", "who", "section"))
 
 
 def shared_challenges_table(challenges: pd.DataFrame, theme: str | None = None,
@@ -420,7 +425,7 @@ def shared_challenges_table(challenges: pd.DataFrame, theme: str | None = None,
     )
     return html_table(shared, {"code_label": "課題", "count": "市町数", "mark": "", "members": "市町",
                                "quotes": "記述（各市町の最初の該当文）"},
-                      numeric=("count",), raw_html=("quotes",))
+                      numeric=("count",), raw_html=("quotes",), narrow=("code_label", "mark"))
 
 
 def technology_table(technologies: pd.DataFrame, municipalities: pd.DataFrame | None = None,
@@ -441,7 +446,7 @@ def technology_table(technologies: pd.DataFrame, municipalities: pd.DataFrame | 
     df["quote"] = [f'{esc(e)} <span class="dx-cite">（{esc(pr._section_from_id(i))}）</span>'
                    for e, i in zip(df["evidence"], df["statement_id"])]
     return html_table(df, {"municipality": "市町", "tech": "技術", "state": "状況", "quote": "根拠"},
-                      raw_html=("quote",))
+                      raw_html=("quote",), narrow=("municipality", "tech", "state"))
 
 
 # --- conclusions --------------------------------------------------------------------------------

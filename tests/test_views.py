@@ -97,7 +97,7 @@ def test_events_table_numbers_match_the_timeline(t):
     placed = charts.event_dates(t.events)
     first = placed.iloc[0]
     assert first["era_text"] == "平成24年12月"
-    assert "<td class=\"dx-num\">1</td><td>平成24年12月（2012-12）</td><td>草加市</td>" in block._repr_html_()
+    assert "<td class=\"dx-num\">1</td><td class=\"dx-narrow\">平成24年12月（2012-12）</td><td class=\"dx-narrow\">草加市</td>" in block._repr_html_()
     assert "令和5年度（FY2023）" in block._repr_html_()
 
 
