@@ -115,3 +115,12 @@ def test_khcoder_csv_is_utf8_with_bom(tmp_path):
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
     back = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     assert back["text"].tolist() == STATEMENTS["text"].tolist()
+
+
+def test_a_text_longer_than_sudachi_accepts_is_tokenized_in_chunks():
+    sentence = "テレワーク用パソコンの貸出を行っている。"
+    long = make_statements([("112372", "telework", "status", sentence * 3000)])  # 60,000 chars
+    tokens = tokenize_statements(long)
+    text = long["text"].iloc[0]
+    assert (tokens["surface"] == "テレワーク").sum() == 3000
+    assert all(text[b:e] == s for b, e, s in tokens[["begin", "end", "surface"]].itertuples(index=False))

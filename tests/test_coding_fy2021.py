@@ -155,6 +155,17 @@ def test_shipped_override_file_is_valid_and_each_override_documented(statements)
         assert f"{row.municipality_code} {row.theme}" in docs
 
 
+def test_no_statements_give_empty_tables_with_their_columns(statements, coded):
+    empty = code_statements(statements.iloc[:0], fiscal_year=2021)
+    for name, table in empty.items():
+        assert table.empty and table.columns.tolist() == coded[name].columns.tolist(), name
+
+
+def test_statements_of_another_year_are_refused(statements):
+    with pytest.raises(ValueError, match="fiscal year 2021, not 2022"):
+        code_statements(statements, fiscal_year=2022)
+
+
 # --- rules as replaceable data ------------------------------------------------------------------
 
 def copy_rules(tmp_path) -> Path:

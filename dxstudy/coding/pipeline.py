@@ -39,7 +39,7 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
     """Code a fiscal year's statements.
 
     ``statements`` is the table of ``dxstudy.read_report`` (rows of other fiscal years are
-    ignored). ``rules_dir`` replaces the package's rules (dxstudy/rules/) with an analyst's copy;
+    ignored; a table without any row of ``fiscal_year`` is a ValueError). ``rules_dir`` replaces the package's rules (dxstudy/rules/) with an analyst's copy;
     ``overrides_path`` is a stage-override CSV (see ``default_overrides_path``); None means no
     overrides.
 
@@ -60,7 +60,11 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
     missing = [c for c in REQUIRED_COLUMNS if c not in statements.columns]
     if missing:
         raise ValueError("statements lack the columns " + ", ".join(missing))
-    if "fiscal_year" in statements.columns:
+    if "fiscal_year" in statements.columns and len(statements):
+        years = sorted(set(int(y) for y in statements["fiscal_year"]))
+        if fiscal_year not in years:
+            raise ValueError(f"statements are of fiscal year {', '.join(map(str, years))}, "
+                             f"not {fiscal_year}")
         statements = statements[statements["fiscal_year"] == fiscal_year]
     statements = statements.reset_index(drop=True)
     overrides = read_overrides(overrides_path, statements) if overrides_path is not None else None

@@ -68,16 +68,42 @@ def _parts(m) -> tuple[tuple[str, str, str, str], ...]:
     return parts
 
 
+#: SudachiPy refuses inputs over 49,149 bytes; longer texts are tokenized in chunks of at most
+#: this many characters (4 bytes each at worst), cut after a 。 where there is one.
+MAX_CHUNK = 12_000
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    if len(text) <= MAX_CHUNK:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(start + MAX_CHUNK, len(text))
+        if end < len(text):
+            cut = text.rfind("。", start, end)
+            end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _morphemes(text: str):
+    """(offset, morpheme) pairs of a text of any length."""
+    tok = _tokenizer()
+    for offset, chunk in _chunks(text):
+        for m in tok.tokenize(chunk):
+            yield offset, m
+
+
 def analyze(text: str) -> list[Token]:
     """Tokenize one sentence with SudachiPy split mode C (whitespace tokens are dropped)."""
-    tok = _tokenizer()
     out: list[Token] = []
-    for m in tok.tokenize(text):
+    for offset, m in _morphemes(text):
         pos = _pos_name(m.part_of_speech_id())
         if pos.startswith("空白"):
             continue
         out.append(Token(m.surface(), m.normalized_form(), m.dictionary_form(), pos,
-                         m.begin(), m.end(), _parts(m)))
+                         offset + m.begin(), offset + m.end(), _parts(m)))
     return out
 
 
@@ -102,12 +128,12 @@ def matching_forms(texts, wanted: set[str]) -> list[list[tuple[str, str]]]:
     """For each text, the (form, pos) pairs of its tokens (and their mode-A parts) whose form is in
     ``wanted`` — the fast path of rule matching. What a dictionary word contributes is computed
     once per (word id, surface) and cached for this call."""
-    tok = _tokenizer()
+    _tokenizer()
     per_word: dict[tuple[int, str], list[tuple[str, str]]] = {}
     out: list[list[tuple[str, str]]] = []
     for text in texts:
         found: list[tuple[str, str]] = []
-        for m in tok.tokenize(text):
+        for _, m in _morphemes(text):
             surface = m.surface()
             key = (m.word_id(), surface)
             hits = per_word.get(key)
