@@ -14,6 +14,7 @@ from dxstudy.errors import DxstudyError
 #: Modules that add a sub-command: each has ``add_<name>_command(subparsers)``.
 COMMAND_MODULES: list[tuple[str, str]] = [
     ("dxstudy.batch", "add_run_command"),
+    ("dxstudy.survey.cli", "add_survey_command"),
 ]
 
 
