@@ -141,3 +141,34 @@ def test_to_khcoder_round_trips():
     again = parse_rules(to_khcoder(codes))
     assert [(c.code_id, c.label, c.condition) for c in again] == \
         [(c.code_id, c.label, c.condition) for c in codes]
+
+
+# --- property: writing codes back for KH Coder and reading them again gives the same conditions
+
+from hypothesis import given, settings, strategies as st
+
+_words = st.text(alphabet="研修予算abcxyz", min_size=1, max_size=3).filter(
+    lambda w: w.lower() not in {"and", "or", "not"})
+_atoms = st.one_of(_words.map(Word), _words.map(String),
+                   st.tuples(_words, st.sampled_from(["名詞", "動詞"])).map(lambda t: Word(*t)))
+
+
+def _flat(kind, items):
+    out = []
+    for item in items:
+        out.extend(item.operands if isinstance(item, kind) else [item])
+    return kind(tuple(out))
+
+
+_trees = st.recursive(_atoms, lambda inner: st.one_of(
+    inner.map(Not),
+    st.lists(inner, min_size=2, max_size=3).map(lambda xs: _flat(And, xs)),
+    st.lists(inner, min_size=2, max_size=3).map(lambda xs: _flat(Or, xs))), max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_trees)
+def test_to_khcoder_then_parse_is_identity(tree):
+    from dxstudy.coding.khcoder import Code
+    text = to_khcoder([Code("c", "ラベル", tree, "", 1)])
+    assert parse_rules(text)[0].condition == tree
