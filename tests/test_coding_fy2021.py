@@ -214,3 +214,18 @@ def test_bad_stage_rule_names_the_yaml_line(tmp_path, statements):
     with pytest.raises(RuleSyntaxError) as err:
         code_statements(statements, fiscal_year=2021, rules_dir=rules)
     assert (err.value.line, err.value.expected) == (line, "a stage 0, 1, 2 or 3")
+
+
+def test_docs_quote_every_shipped_rule_as_it_is():
+    from dxstudy.coding import load_rules
+    doc = " ".join((ROOT / "docs" / "coding.md").read_text(encoding="utf-8").split())
+    rules = load_rules()
+    sources = [c.source for c in rules.codes]
+    import csv, yaml
+    stage_yaml = yaml.safe_load((DEFAULT_RULES_DIR / "stage_rules.yaml").read_text(encoding="utf-8"))
+    status_yaml = yaml.safe_load((DEFAULT_RULES_DIR / "technology_status.yaml").read_text(encoding="utf-8"))
+    sources += [r["condition"] for r in stage_yaml["rules"] + status_yaml["rules"]]
+    with open(DEFAULT_RULES_DIR / "technologies.csv", encoding="utf-8") as f:
+        sources += [r["condition"] for r in csv.DictReader(f)]
+    missing = [s for s in sources if " ".join(s.split()) not in doc]
+    assert missing == []
