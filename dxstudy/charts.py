@@ -707,6 +707,29 @@ def term_bars(
     return render(fig)
 
 
+def _component_layout(graph: nx.Graph, seed: int, weight: str) -> dict:
+    """Lay out each connected component on its own (spring layout, fixed seed) and place the
+    components on a grid, largest first, so small clusters are not squeezed to the rim."""
+    comps = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(map(str, c))))
+    cols = math.ceil(math.sqrt(len(comps)))
+    biggest = len(comps[0])
+    pos = {}
+    for idx, comp in enumerate(comps):
+        sub = graph.subgraph(sorted(comp, key=str))
+        if len(comp) == 1:
+            local = {next(iter(comp)): np.zeros(2)}
+        else:
+            local = nx.spring_layout(sub, seed=seed, k=1.8 / math.sqrt(len(comp)), weight=weight, iterations=100)
+        coords = np.array(list(local.values()))
+        coords = coords - coords.mean(axis=0)
+        span = np.abs(coords).max() or 1.0
+        scale = 1.2 * math.sqrt(len(comp) / biggest)
+        cx, cy = (idx % cols) * 3.0, -(idx // cols) * 3.0
+        for node, xy in zip(local, coords):
+            pos[node] = np.array([cx, cy]) + xy / span * scale
+    return pos
+
+
 def network_figure(
     graph: nx.Graph,
     title: str = "共起ネットワーク",
@@ -729,7 +752,7 @@ def network_figure(
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda x: str(x[0])))
     ordered.add_edges_from(sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
-    pos = nx.spring_layout(ordered, seed=seed, k=2.4 / math.sqrt(max(n, 1)), weight=weight, iterations=100)
+    pos = _component_layout(ordered, seed, weight)
     communities = (
         nx.community.greedy_modularity_communities(ordered, weight=weight) if ordered.number_of_edges() else []
     )
