@@ -26,13 +26,16 @@ class ReportWarning(UserWarning):
 
 
 def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bool = False,
-                municipalities: pd.DataFrame | None = None, coded: bool = True) -> Report:
+                municipalities: pd.DataFrame | None = None, coded: bool = True,
+                data_dir: str | Path | None = None) -> Report:
     """Read a report file into tables.
 
     ``fiscal_year`` defaults to the one in the title (令和3年度 → 2021). ``municipalities`` defaults to
     the six members (reference table). With ``lenient=True`` structural problems are collected in
     ``report.problems`` (and issued as ``ReportWarning``) instead of raising ``ReportFormatError``.
     ``coded=False`` skips the derived tables (metrics, events, coding) and returns only what is read.
+    ``data_dir`` is the directory laid out like ``data/`` whose ``overrides/FY<year>/stages.csv`` the
+    coding applies; by default it is inferred when the report lies at ``<data_dir>/raw/FY<year>/``.
     """
     path = Path(path)
     raw = read_raw_text(path)
@@ -79,13 +82,16 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
         "lines": lines,
     }
     if coded:
-        tables.update(derive_tables(statements, int(fiscal_year)))
+        if data_dir is None and path.parent.name.startswith("FY") and path.parent.parent.name == "raw":
+            data_dir = path.parent.parent.parent
+        tables.update(derive_tables(statements, int(fiscal_year), data_dir))
     return Report(path=path, fiscal_year=int(fiscal_year), tables=tables, problems=problems)
 
 
 def read_report_dir(directory: str | Path, fiscal_year: int | None = None) -> Report:
     """Read ``report.md`` of a raw fiscal-year directory (the batch's reader for report text)."""
-    return read_report(Path(directory) / "report.md", fiscal_year)
+    directory = Path(directory)
+    return read_report(directory / "report.md", fiscal_year, data_dir=directory.parent.parent)
 
 
 def parse_meetings_empty() -> pd.DataFrame:

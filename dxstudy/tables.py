@@ -17,15 +17,6 @@ import pandas as pd
 from dxstudy.cellsafe import neutralize_frame, restore_frame
 from dxstudy.errors import DxstudyError
 
-#: Derived tables, in order: (table name, module, function). A function registered with a table name
-#: takes the statements and returns that table; one registered with ``None`` takes
-#: ``(statements, fiscal_year=...)`` and returns {table name: DataFrame}. Registered here so that
-#: read_report, the CLI and the batch agree.
-DERIVERS: list[tuple[str | None, str, str]] = [
-    ("metrics", "dxstudy.metrics", "extract_metrics"),
-    ("events", "dxstudy.events", "extract_events"),
-]
-
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
                 "as_of", "published", "sha256", "ref", "era_text", "phone", "period"}
@@ -51,15 +42,42 @@ class Report:
         return sorted(set(super().__dir__()) | set(self.tables))
 
 
-def derive_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
-    """Run every registered deriver (metrics, events, coding...) over the statements."""
+def _coding(statements: pd.DataFrame, fiscal_year: int, data_dir: Path | None) -> dict[str, pd.DataFrame]:
+    """The coding layer (stages, challenges, technologies…) with the analyst's stage overrides of
+    ``<data_dir>/overrides/FY<year>/stages.csv`` when that file exists."""
+    from dxstudy.coding import code_statements, default_overrides_path
+
+    path = default_overrides_path(fiscal_year, data_dir) if data_dir is not None else None
+    return code_statements(statements, fiscal_year=fiscal_year,
+                           overrides_path=path if path is not None and path.is_file() else None)
+
+
+def _single(table: str, module: str, function: str) -> Callable:
+    def derive(statements: pd.DataFrame, fiscal_year: int, data_dir: Path | None) -> dict[str, pd.DataFrame]:
+        return {table: getattr(import_module(module), function)(statements)}
+    derive.__name__ = f"derive_{table}"
+    return derive
+
+
+#: Derived tables, in order. Each entry takes ``(statements, fiscal_year, data_dir)`` and returns
+#: {table name: DataFrame}. Registered here so that read_report, the CLI, the batch and the survey
+#: intake derive the same tables.
+DERIVERS: list[Callable[[pd.DataFrame, int, Path | None], dict[str, pd.DataFrame]]] = [
+    _single("metrics", "dxstudy.metrics", "extract_metrics"),
+    _single("events", "dxstudy.events", "extract_events"),
+    _coding,
+]
+
+
+def derive_tables(statements: pd.DataFrame, fiscal_year: int,
+                  data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Run every registered deriver (metrics, events, coding) over the statements.
+
+    ``data_dir`` (laid out like ``data/``) is where analyst overrides are looked up; None: no overrides.
+    """
     out: dict[str, pd.DataFrame] = {}
-    for table, module, function in DERIVERS:
-        fn: Callable = getattr(import_module(module), function)
-        if table is None:
-            out.update(fn(statements, fiscal_year=fiscal_year))
-        else:
-            out[table] = fn(statements)
+    for derive in DERIVERS:
+        out.update(derive(statements, fiscal_year, Path(data_dir) if data_dir is not None else None))
     return out
 
 
