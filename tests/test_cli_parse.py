@@ -68,3 +68,18 @@ def test_build_processed_names_a_missing_raw_directory(tmp_path):
 
     with pytest.raises(DxstudyError, match=r"raw/FY2022: expected the raw data of FY2022"):
         build_processed(2022, tmp_path)
+
+
+def test_overrides_under_the_data_directory_are_applied(tmp_path):
+    from dxstudy.tables import build_processed, load_tables
+
+    (tmp_path / "raw" / "FY2021").mkdir(parents=True)
+    (tmp_path / "raw" / "FY2021" / "report.md").write_bytes(FY2021.read_bytes())
+    (tmp_path / "overrides" / "FY2021").mkdir(parents=True)
+    (tmp_path / "overrides" / "FY2021" / "stages.csv").write_text(
+        "municipality_code,theme,stage,reason\n112348,planning,2,テスト用の上書き\n", encoding="utf-8")
+    build_processed(2021, tmp_path)
+    stages = load_tables(2021, tmp_path).stages.set_index(["municipality_code", "theme"])
+    assert stages.loc[("112348", "planning"), "stage"] == 2
+    assert stages.loc[("112348", "planning"), "source"] == "override"
+    assert stages.loc[("112224", "planning"), "source"] == "rules"
