@@ -33,6 +33,7 @@ import shutil
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -303,6 +304,28 @@ class _Terminated(BaseException):
     """SIGTERM during a run (handled like Ctrl-C: clean up, then stop)."""
 
 
+@contextmanager
+def _workers_without_main():
+    """Start worker processes without re-running the caller's ``__main__`` in them.
+
+    multiprocessing's spawn/forkserver children normally re-import the parent's main script (to
+    find functions defined there); a script calling :func:`run_batch` without an
+    ``if __name__ == "__main__":`` guard would then run the batch again inside every worker. Our
+    workers only run dxstudy functions, so the main module is hidden while they are started.
+    """
+    import types
+
+    real_main = sys.modules.get("__main__")
+    stub = types.ModuleType("__main__")
+    stub.__spec__ = None
+    sys.modules["__main__"] = stub
+    try:
+        yield
+    finally:
+        if real_main is not None:
+            sys.modules["__main__"] = real_main
+
+
 def _mp_context():
     ctx = multiprocessing.get_context("forkserver")
     # Imported once in the fork server; every worker is forked with papermill and nbconvert loaded.
@@ -322,17 +345,23 @@ def run_batch(
     *,
     plan: list[NotebookJob] | None = None,
     build_tables: Callable[[int, Path], dict] | None = None,
-    warm_kernels: bool = True,
+    preload: tuple[str, ...] | None = None,
+    kernel_mode: str = "zygote",
 ) -> BatchResult:
     """Run the batch of one fiscal year (see the module docstring for the steps).
 
     ``data_dir`` and ``out`` are resolved against the current directory. ``plan`` replaces
     :func:`build_plan` and ``build_tables`` replaces ``dxstudy.tables.build_processed`` (tests and
-    analysts' variants). Raises :class:`BatchError` for bad inputs and :class:`BatchLockedError` if
+    analysts' variants). ``preload``: modules every kernel has imported before the notebook starts
+    (default ``dxstudy.batch_types.WARM_IMPORTS``); ``kernel_mode``: ``"zygote"`` (kernels forked from a
+    process that preloaded them, the fast default) or ``"spawn"`` (one ``python -m
+    ipykernel_launcher`` per notebook). Raises :class:`BatchError` for bad inputs and :class:`BatchLockedError` if
     another run of the same fiscal year is active; notebook failures do not raise (see
     :attr:`BatchResult.status`).
     """
     fiscal_year = int(fiscal_year)
+    if preload is None:
+        from dxstudy.batch_types import WARM_IMPORTS as preload
     data_dir = Path(data_dir).resolve()
     out_dir = Path(out).resolve()
     say = _Progress(progress)
@@ -380,10 +409,11 @@ def run_batch(
         cwd = str(Path(plan[0].notebook).parent)
         pool = ProcessPoolExecutor(
             max_workers=n_workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(cwd, str(kernel_log), counters, warm_kernels),
+            initargs=(cwd, str(kernel_log), counters, preload, kernel_mode),
         )
-        for _ in range(n_workers):
-            pool.submit(_ping)
+        with _workers_without_main():  # every worker is started here (one ping each)
+            pings = [pool.submit(_ping) for _ in range(n_workers)]
+        del pings
 
         say(f"FY{fiscal_year}: building tables from {raw}")
         try:

@@ -8,7 +8,17 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["NotebookJob", "JobResult"]
+__all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS"]
+
+# Preloaded into every kernel before any notebook code (by the kernel zygote, or at kernel start).
+# None of them changes rcParams or other state a notebook could observe; not matplotlib.pyplot or
+# matplotlib_inline (they bind the plotting backend to the IPython shell, which must exist first),
+# not project modules (dxstudy, matplotlib_fontja): their import-time effects happen where the
+# notebook imports them.
+WARM_IMPORTS = (
+    "numpy", "pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
+    "networkx", "sudachipy", "openpyxl",
+)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager  # noqa: E40
 from jupyter_core.utils import run_sync  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-from dxstudy.batch_types import JobResult, NotebookJob  # noqa: E402
+from dxstudy.batch_types import WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
 from dxstudy.html_export import Stamp, export_report, make_exporter  # noqa: E402
 
 __all__ = [
@@ -54,13 +54,13 @@ __all__ = [
 ]
 
 KERNEL_NAME = "python3"
-# Imported by each kernel at start-up, before any notebook code (none of them changes rcParams or
-# other state a notebook could observe). Project modules (dxstudy, matplotlib_fontja) are not
-# pre-imported: their import-time settings must happen where the notebook imports them.
-WARM_IMPORTS = ("numpy", "pandas", "matplotlib.pyplot", "seaborn", "networkx")
 KERNEL_ENV = {
     "PYTHONHASHSEED": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # One BLAS thread per kernel: kernels already run in parallel, and sums come out the same.
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 
@@ -97,34 +97,53 @@ class _ThisPythonSpecs(KernelSpecManager):
 class KernelPool:
     """Fresh kernels on demand, with at most one spare started ahead per worker.
 
-    ``counters`` is a shared ``multiprocessing.Array('i', 2)``: ``[waiting_jobs, spare_kernels]``
-    across all workers; a worker starts a spare only while more jobs wait than spares exist.
+    ``mode``: ``"zygote"`` (default) forks kernels from a :class:`~dxstudy.kernel_zygote.Zygote`
+    that has preloaded ``preload``; ``"spawn"`` launches ``python -m ipykernel_launcher`` per kernel
+    (importing ``preload`` at kernel start). ``counters`` is a shared
+    ``multiprocessing.Array('i', 2)``: ``[waiting_jobs, spare_kernels]`` across all workers; a
+    worker starts a spare only while more jobs wait than spares exist.
     """
 
-    def __init__(self, cwd: str, log_path: str | None, counters=None, warm: bool = True):
+    def __init__(self, cwd: str, log_path: str | None, counters=None,
+                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote"):
+        if mode not in ("zygote", "spawn"):
+            raise ValueError(f"kernel mode: expected 'zygote' or 'spawn', found {mode!r}")
         self.cwd = cwd
         self.log_path = log_path
         self.counters = counters
+        self.mode = mode
         self.specs = _ThisPythonSpecs()
-        self.specs.warm_imports = WARM_IMPORTS if warm else ()
+        self.specs.warm_imports = tuple(preload) if mode == "spawn" else ()
         self.spare: AsyncKernelManager | None = None
         self.spare_cwd: str | None = None
         # Kernels talk over Unix sockets (IPC): local only, no TCP port races between parallel kernels.
         self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")
         self._started = 0
+        self.zygote = None
+        if mode == "zygote":
+            from dxstudy.kernel_zygote import Zygote
+
+            with self._log() as log:
+                self.zygote = Zygote(tuple(preload), env={**os.environ, **KERNEL_ENV}, stderr=log)
+
+    def _log(self):
+        return open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")
 
     def _start(self, cwd: str) -> AsyncKernelManager:
         self._started += 1
-        km = AsyncKernelManager(
-            kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
-            transport="ipc", ip=os.path.join(self.ipc_dir, f"k{self._started}"),
-        )
-        stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        try:
-            run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
-        finally:
-            if stderr is not subprocess.DEVNULL:
-                stderr.close()
+        ipc = os.path.join(self.ipc_dir, f"k{self._started}")
+        if self.zygote is not None:
+            from dxstudy.kernel_zygote import ZygoteKernelManager
+
+            km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
+                                     transport="ipc", ip=ipc)
+            km.zygote = self.zygote
+            run_sync(km.start_kernel)(cwd=cwd)
+            return km
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
+                                transport="ipc", ip=ipc)
+        with self._log() as log:
+            run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
         return km
 
     def maybe_start_spare(self) -> None:
@@ -156,6 +175,9 @@ class KernelPool:
         if self.spare is not None:
             shutdown(self.spare)
             self.spare = None
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
 
 
@@ -175,10 +197,12 @@ def shutdown(km: AsyncKernelManager) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(cwd: str, log_path: str | None, counters=None, warm: bool = True) -> None:
-    """Process-pool initializer: build the exporter once, start the first kernel."""
+def init_worker(cwd: str, log_path: str | None, counters=None,
+                preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote") -> None:
+    """Process-pool initializer: start the kernel zygote, build the exporter once, start the first
+    kernel."""
+    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode)
     _WORKER["exporter"] = make_exporter()
-    pool = KernelPool(cwd, log_path, counters, warm=warm)
     _WORKER["pool"] = pool
     pool.maybe_start_spare()
     # Worker processes end with os._exit(): atexit does not run there, multiprocessing finalizers do.
@@ -277,5 +301,5 @@ def run_job_in_process(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResul
     """:func:`run_job` without a pool (for ``jobs=1`` and debugging); no spare kernels."""
     if "exporter" not in _WORKER:
         _WORKER["exporter"] = make_exporter()
-        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None)
+        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None, mode="spawn")
     return run_job(job, run_dir, stamp)

@@ -100,7 +100,7 @@ def run_synthetic(data_dir: Path, nb_dir: Path, out: Path, jobs: int = 2, **kw) 
     """A batch on the synthetic notebooks (kernels without pre-imports, to keep tests quick)."""
     kw.setdefault("progress", False)
     return run_batch(2021, data_dir=data_dir, out=out, jobs=jobs, notebooks_dir=nb_dir,
-                     warm_kernels=False, **kw)
+                     preload=(), **kw)
 
 
 def stub_tables(fiscal_year: int, data_dir: Path) -> dict:
