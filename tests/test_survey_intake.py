@@ -177,3 +177,23 @@ def test_prose_items_join_lines_broken_mid_sentence_and_keep_bullets():
     assert [(k, t, a, b) for k, t, a, b, _ in items] == [
         ("sentence", "RPAを導入している。", 1, 2), ("list_item", "AI-OCR", 3, 3),
         ("list_item", "チャットボット", 4, 4), ("sentence", "検討中", 6, 6)]
+
+
+def test_an_analyst_override_wins_over_the_respondent_and_the_respondent_over_rules():
+    from dxstudy.survey.assemble import merge_stages
+
+    base = {"fiscal_year": 2022, "municipality": "", "discontinued": False, "dimension": "", "evidence": ""}
+    rules = pd.DataFrame([
+        {**base, "municipality_code": "112224", "theme": "telework", "stage": 3, "stage_label": "実施中",
+         "source": "rules", "rule": "in_operation", "statement_id": "FY2022-3.1.2-002", "note": ""},
+        {**base, "municipality_code": "112224", "theme": "planning", "stage": 1, "stage_label": "検討中",
+         "source": "override", "rule": "", "statement_id": "FY2022-4.1.2-002", "note": "analyst"}])
+    respondent = pd.DataFrame([
+        {**base, "municipality_code": "112224", "theme": t, "stage": 2, "stage_label": "試行・一部実施",
+         "source": "respondent", "rule": "", "statement_id": sid, "note": ""}
+        for t, sid in (("telework", "FY2022-3.1.2-001"), ("planning", "FY2022-4.1.2-001"))])
+    merged = merge_stages(rules, respondent).set_index("theme")
+    assert (merged.loc["telework", "source"], merged.loc["telework", "stage"]) == ("respondent", 2)
+    assert merged.loc["telework", "note"] == "rules: 3 実施中 (in_operation)"
+    assert (merged.loc["planning", "source"], merged.loc["planning", "stage"]) == ("override", 1)
+    assert merged.loc["planning", "note"] == "analyst; respondent: 2 試行・一部実施"

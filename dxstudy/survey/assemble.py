@@ -18,6 +18,7 @@ events, coding) read only the prose (kinds ``sentence`` and ``list_item``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -218,16 +219,6 @@ def build_statements(workbooks: list[WorkbookAnswers], fiscal_year: int) -> tupl
 # merging with the rule-based tables
 
 
-def _coded(prose: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
-    """The registered derivers over the prose; the coding layer directly when it is not registered."""
-    tables = derive_tables(prose, fiscal_year)
-    if "challenges" not in tables:
-        from dxstudy.coding import coding_tables
-
-        tables.update(coding_tables(prose, fiscal_year))
-    return tables
-
-
 def _order(frame: pd.DataFrame, position: dict[str, int]) -> pd.DataFrame:
     key = frame["statement_id"].map(position).fillna(len(position)).astype(int)
     return frame.assign(_pos=key).sort_values("_pos", kind="stable").drop(columns="_pos").reset_index(drop=True)
@@ -260,11 +251,13 @@ def merge_stages(rules: pd.DataFrame, respondent: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def merge_tables(statements: pd.DataFrame, respondent: dict[str, pd.DataFrame], fiscal_year: int) -> dict[str, pd.DataFrame]:
-    """Run the rule-based derivers over the prose and merge the respondent's answers in, each
-    row marked with ``source`` (respondent | rules | override)."""
+def merge_tables(statements: pd.DataFrame, respondent: dict[str, pd.DataFrame], fiscal_year: int,
+                 data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Run the registered derivers (metrics, events, coding; analyst stage overrides from
+    ``data_dir/overrides/``) over the prose and merge the respondent's answers in, each row marked
+    with ``source`` (respondent | rules | override)."""
     prose = statements[statements["kind"].isin(PROSE_KINDS)].reset_index(drop=True)
-    coded = _coded(prose, fiscal_year)
+    coded = derive_tables(prose, fiscal_year, data_dir)
     position = {sid: i for i, sid in enumerate(statements["statement_id"])}
     out = dict(coded)
     for name in ("metrics", "events"):
@@ -296,10 +289,12 @@ def _common(values: list[str]) -> str:
     return max(set(values), key=values.count) if values else ""
 
 
-def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int) -> dict[str, pd.DataFrame]:
+def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
+                  data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table of a survey year from its sound workbooks: statements, municipalities, themes,
     document, meetings (empty), responses (one row per workbook), then metrics, events, stages,
-    challenges, technologies and the coding detail tables."""
+    challenges, technologies and the coding detail tables. ``data_dir`` is where analyst overrides
+    are looked up (None: none)."""
     statements, respondent = build_statements(workbooks, fiscal_year)
     members = reference_data.municipalities()
     as_of_text = _common([w.instructions.get("as_of", "") for w in workbooks])
@@ -327,5 +322,5 @@ def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int) -> dict[st
         "document": pd.DataFrame([document], columns=DOCUMENT_COLUMNS).astype({"fiscal_year": "int64"}),
         "responses": responses,
     }
-    tables.update(merge_tables(statements, respondent, fiscal_year))
+    tables.update(merge_tables(statements, respondent, fiscal_year, data_dir))
     return tables

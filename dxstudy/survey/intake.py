@@ -51,7 +51,8 @@ def _problems(answers: list[WorkbookAnswers]) -> list[CellProblem]:
 
 def read_survey_dir(raw_directory: str | Path, fiscal_year: int) -> Report:
     """The raw reader of a fiscal year of survey workbooks (``dxstudy.tables.RAW_READERS``): every
-    workbook of ``raw_directory`` read into tables. Raises SurveyValidationError listing every
+    workbook of ``raw_directory`` read into tables (analyst overrides from ``<data>/overrides/`` when
+    the directory is ``<data>/raw/FY{year}/``). Raises SurveyValidationError listing every
     problem when any workbook is not sound."""
     raw_directory = Path(raw_directory)
     answers = check_workbooks(workbook_files(raw_directory), fiscal_year)
@@ -61,7 +62,10 @@ def read_survey_dir(raw_directory: str | Path, fiscal_year: int) -> Report:
     if not answers:
         raise SurveyValidationError([CellProblem(str(raw_directory), "", "", "survey workbooks (*.xlsx)",
                                                  "none", "not_survey")])
-    return Report(path=raw_directory, fiscal_year=fiscal_year, tables=survey_tables(answers, fiscal_year))
+    data_dir = None
+    if raw_directory.name.startswith("FY") and raw_directory.parent.name == "raw":
+        data_dir = raw_directory.parent.parent
+    return Report(path=raw_directory, fiscal_year=fiscal_year, tables=survey_tables(answers, fiscal_year, data_dir))
 
 
 @dataclass
@@ -163,7 +167,7 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
     if not sound:
         raise SurveyValidationError(problems or [CellProblem(str(src_dir), "", "", "a sound survey workbook",
                                                              "none", "not_survey")])
-    tables = survey_tables(sound, fiscal_year)
+    tables = survey_tables(sound, fiscal_year, data_dir)
     raw.mkdir(parents=True, exist_ok=True)
     for a in sound:
         if a.path in to_copy:
