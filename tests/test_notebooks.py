@@ -32,10 +32,26 @@ def _execute(args: tuple[str, str, str, dict]) -> tuple[str, str | None]:
     out = Path(project) / "executed" / f"{name}.ipynb"
     try:
         papermill.execute_notebook(source, str(out), parameters=parameters, cwd=str(Path(project) / "notebooks"),
-                                   progress_bar=False, log_output=False, kernel_name="python3")
+                                   progress_bar=False, log_output=False, kernel_name="python3",
+                                   start_timeout=180)
     except Exception as exc:  # kept for the test that names the failing notebook
         return name, f"{type(exc).__name__}: {exc}"
     return name, None
+
+
+def _glyph_probe(project: Path) -> Path:
+    """A notebook that draws Japanese text with a font lacking CJK glyphs, as a chart would."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from matplotlib.figure import Figure\n"
+        "from dxstudy import charts, views\n"
+        "views.setup_notebook()\n"
+        "fig = Figure(figsize=(3, 1))\n"
+        "fig.text(0.1, 0.5, '松伏町', family='DejaVu Sans')\n"
+        "charts.render(fig)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = project / "notebooks" / "glyph_probe.ipynb"
+    nbformat.write(nb, path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +66,7 @@ def executed(tmp_path_factory):
     (project / "executed").mkdir()
     build_processed(2021, project / "data")
     jobs = [(name, str(NOTEBOOKS / nb), str(project), params) for name, nb, params in RUNS]
+    jobs.append(("glyph-probe", str(_glyph_probe(project)), str(project), {}))
     with ProcessPoolExecutor(max_workers=2) as pool:
         errors = dict(pool.map(_execute, jobs))
     return {"project": project, "errors": errors}
@@ -103,6 +120,11 @@ def test_notebook_cells_are_thin(name):
 
 
 # --- executed -----------------------------------------------------------------------------------
+
+
+def test_a_missing_glyph_fails_the_notebook(executed):
+    assert executed["errors"]["glyph-probe"] is not None
+    assert "MissingGlyphError" in executed["errors"]["glyph-probe"]
 
 
 @pytest.mark.parametrize("name", [r[0] for r in RUNS])
