@@ -65,14 +65,20 @@ def install_glyph_check() -> None:
     warnings.filterwarnings("error", message=GLYPH_WARNING, category=UserWarning)
 
 
-def render(fig: Figure) -> Figure:
-    """Draw the figure once, raising MissingGlyphError if any text lacks a glyph."""
+PNG_DPI = 150
+"""Resolution of the PNG shown in the notebooks and the HTML (sharp enough for A4 print)."""
+
+
+def render(fig: Figure, dpi: int = PNG_DPI) -> Figure:
+    """Draw the figure once, as the PNG the notebook will show, raising MissingGlyphError if any text
+    lacks a glyph. The PNG is kept on the figure, so displaying it does not draw it again."""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         install_glyph_check()
         try:
-            fig.canvas.draw()
+            fig._dxstudy_png = (dpi, _print_png(fig, dpi))
+            fig.stale = False  # any later change to the figure marks it stale again: to_png redraws
         except UserWarning as exc:
             if re.match(GLYPH_WARNING, str(exc)):
                 raise MissingGlyphError(f"chart text cannot be drawn with the font: {exc}") from exc
@@ -80,13 +86,21 @@ def render(fig: Figure) -> Figure:
     return fig
 
 
-def to_png(fig: Figure, dpi: int = 150) -> bytes:
-    """PNG bytes of a figure, without the software/date metadata (same input, same bytes)."""
+def _print_png(fig: Figure, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
+    """PNG bytes of a figure, without software/date metadata (same input, same bytes). Reuses the
+    PNG drawn by render() when the figure has not been drawn at another resolution since."""
+    cached = getattr(fig, "_dxstudy_png", None)
+    if cached and cached[0] == dpi and not fig.stale:
+        return cached[1]
     with warnings.catch_warnings():
         install_glyph_check()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
+        return _print_png(fig, dpi)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -776,7 +790,8 @@ def network_figure(
 # --- national comparison ------------------------------------------------------------------------
 
 
-def national_comparison_chart(comparison: pd.DataFrame, title: str = "全国との比較（参考）") -> Figure:
+def national_comparison_chart(comparison: pd.DataFrame, municipalities: pd.DataFrame | None = None,
+                              title: str = "全国との比較（参考）") -> Figure:
     """Paired bars: the region's share next to the national figure, per benchmark.
 
     ``comparison`` is proposals.national_comparison(...): label_ja, national_pct, region_pct,
@@ -788,7 +803,7 @@ def national_comparison_chart(comparison: pd.DataFrame, title: str = "全国と�
     fig = _figure(8.0, 1.5 + 0.9 * len(df))
     ax = fig.add_subplot()
     y = np.arange(len(df))
-    ax.barh(y + 0.18, df["region_pct"], height=0.34, color="#2f6fa8", label="5市1町")
+    ax.barh(y + 0.18, df["region_pct"], height=0.34, color="#2f6fa8", label=lb.region_label(municipalities))
     ax.barh(y - 0.18, df["national_pct"], height=0.34, color="#bbbbbb", label="全国")
     for i, row in df.iterrows():
         ax.text(row["region_pct"], i + 0.18,

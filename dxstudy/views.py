@@ -106,8 +106,7 @@ def setup_notebook() -> HtmlBlock:
 
 
 def _figure_png(fig) -> tuple[bytes, dict]:
-    dpi = 150
-    data = charts.to_png(fig, dpi=dpi)
+    data = charts.to_png(fig)
     return data, {"width": int(fig.get_figwidth() * 96)}
 
 
