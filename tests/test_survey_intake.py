@@ -197,3 +197,23 @@ def test_an_analyst_override_wins_over_the_respondent_and_the_respondent_over_ru
     assert merged.loc["telework", "note"] == "rules: 3 実施中 (in_operation)"
     assert (merged.loc["planning", "source"], merged.loc["planning", "stage"]) == ("override", 1)
     assert merged.loc["planning", "note"] == "analyst; respondent: 2 試行・一部実施"
+
+
+def test_next_years_template_is_prefilled_from_the_survey_answers(year, tmp_path):
+    from openpyxl import load_workbook
+
+    from dxstudy.survey.template import write_templates
+
+    result = write_templates(2023, tmp_path / "fy2023", year["data"], members=["112224"])
+    wb = load_workbook(result.paths[0])
+    awareness = wb[sheet_name("awareness")]
+    assert awareness["B6"].value == "令和4年4月から、全職員を対象にDX研修を実施している。\nまた、管理職向けの講演会を開催した。"
+    assert awareness["B4"].value == "3 実施中" and awareness["E4"].value == "3 実施中（前年度の回答）"
+    own = wb[sheet_name("own_initiatives")]
+    techs = lo.sheet_for("own_initiatives").table("technologies")
+    rows = {own[f"A{r}"].value: (own[f"B{r}"].value, own[f"C{r}"].value) for r in techs.rows() if own[f"A{r}"].value}
+    assert rows["ドローン"] == ("試行中", "災害時の状況確認にドローンを試行した。")
+    telework = wb[sheet_name("telework")]
+    metrics = lo.sheet_for("telework").table("metrics")
+    values = [(telework[f"A{r}"].value, telework[f"B{r}"].value) for r in metrics.rows() if telework[f"A{r}"].value]
+    assert ("テレワーク用端末の稼働率", 12.5) in values and len(values) == len(set(values))
