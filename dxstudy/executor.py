@@ -47,6 +47,7 @@ __all__ = [
     "NotebookJob",
     "JobResult",
     "kernel_spec",
+    "ThisPythonKernelSpecs",
     "KernelPool",
     "init_worker",
     "run_job",
@@ -82,10 +83,12 @@ def kernel_spec(warm_imports: tuple[str, ...] = WARM_IMPORTS) -> KernelSpec:
     )
 
 
-class _ThisPythonSpecs(KernelSpecManager):
+class ThisPythonKernelSpecs(KernelSpecManager):
     """Resolves every kernel name to :func:`kernel_spec` (never a user-level kernelspec)."""
 
-    warm_imports: tuple[str, ...] = WARM_IMPORTS
+    def __init__(self, warm_imports: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.warm_imports = tuple(warm_imports)
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:  # noqa: D102
         return kernel_spec(self.warm_imports)
@@ -112,8 +115,7 @@ class KernelPool:
         self.log_path = log_path
         self.counters = counters
         self.mode = mode
-        self.specs = _ThisPythonSpecs()
-        self.specs.warm_imports = tuple(preload) if mode == "spawn" else ()
+        self.specs = ThisPythonKernelSpecs(tuple(preload) if mode == "spawn" else ())
         self.spare: AsyncKernelManager | None = None
         self.spare_cwd: str | None = None
         # Kernels talk over Unix sockets (IPC): local only, no TCP port races between parallel kernels.

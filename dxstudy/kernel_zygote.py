@@ -81,7 +81,9 @@ def main() -> None:
     modules = [m for m in sys.argv[1:] if m]
     import importlib
 
-    importlib.import_module("ipykernel.kernelapp")
+    # The kernel machinery itself (ipykernel.ipkernel also imports debugpy for the debugger).
+    for name in ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell"):
+        importlib.import_module(name)
     for name in modules:
         try:
             importlib.import_module(name)
