@@ -103,9 +103,9 @@ def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
         return _print_png(fig, dpi)
 
 
-def _figure(width: float, height: float) -> Figure:
+def _figure(width: float, height: float, constrained: bool = True) -> Figure:
     setup()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout="constrained" if constrained else None)
     FigureCanvasAgg(fig)  # a real canvas: drawing lays out every glyph (a bare Figure's draw is a no-op)
     return fig
 
@@ -445,29 +445,35 @@ def metric_bars(
     ids = [m for m in (metric_ids if metric_ids is not None else dict.fromkeys(df["metric"])) if m in present]
     members = _members(municipalities, metrics)
     order = {c: i for i, c in enumerate(members["code"])}
-    rows = [df[df["metric"] == m]["municipality_code"].nunique() for m in ids]
-    ncols = 1 if len(ids) == 1 else 2
-    row_heights = [0.9 + ROW_HEIGHT * max(rows[i : i + ncols]) for i in range(0, len(ids), ncols)]
-    fig = _figure(5.2 * ncols, sum(row_heights) + 0.6)
-    grid = fig.add_gridspec(len(row_heights), ncols, height_ratios=row_heights)
-    for k, metric in enumerate(ids):
-        ax = fig.add_subplot(grid[k // ncols, k % ncols])
+    rows: list[tuple[str, str, float, str]] = []  # (kind, label, length 0-1, value text)
+    for metric in ids:
         sub = df[df["metric"] == metric].copy()
         sub["value"] = pd.to_numeric(sub["value"], errors="coerce")
         sub = sub.sort_values("value", ascending=False, kind="stable").drop_duplicates("municipality_code")
-        sub["_o"] = sub["municipality_code"].map(order).fillna(len(order))
-        sub = sub.sort_values("_o", ascending=False, kind="stable")
-        ax.barh(sub["municipality"], sub["value"], color="#4a86c5", height=0.6)
-        for y, row in enumerate(sub.to_dict("records")):
-            ax.text(row["value"], y, " " + _as_written(row), va="center", fontsize=9)
-        name = _metric_label(metric, df)
-        ax.set_title(_wrap(name, 22), loc="left", fontsize=10)
-        ax.set_xlim(0, max(sub["value"].max() * 1.35, 1))
-        ax.set_ylim(-0.6, max(len(sub), 2) - 0.4)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-        ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(title, x=0.01, ha="left")
+        sub = sub.assign(_o=sub["municipality_code"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
+        top = sub["value"].max() or 1.0
+        rows.append(("header", _metric_label(metric, df), 0.0, ""))
+        rows.extend(("bar", r["municipality"], float(r["value"]) / top, _as_written(r)) for r in sub.to_dict("records"))
+    fig = _figure(7.5, 0.9 + 0.3 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    bars = [(yy, r) for yy, r in zip(y, rows) if r[0] == "bar"]
+    ax.barh([yy for yy, _ in bars], [r[2] for _, r in bars], height=0.62, color="#4a86c5")
+    for yy, (kind, label, length, text) in zip(y, rows):
+        if kind == "header":
+            ax.text(-0.01, yy - 0.1, label, ha="right", va="center", fontsize=10, color="#1f4e79",
+                    transform=ax.get_yaxis_transform())
+        else:
+            ax.text(length, yy, " " + text, va="center", fontsize=9)
+    ax.set_yticks([yy for yy, _ in bars], [r[1] for _, r in bars], fontsize=9)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(0, 1.3)
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(title, loc="left")
+    fig.supxlabel("棒の長さは指標ごとの最大値に対する比。数値は報告書の表記どおり。", fontsize=8, color="#555555",
+                  x=0.01, ha="left")
     return render(fig)
 
 
@@ -633,8 +639,11 @@ def events_timeline(
     segments = _time_segments(df)
     pad = pd.Timedelta(days=75)
     spans = [max((b - a).days, 200) + 2 * pad.days for a, b in segments]
-    fig = _figure(10.5, 1.9 + 0.62 * len(codes))
-    grid = fig.add_gridspec(1, len(segments), width_ratios=spans, wspace=0.02)
+    width, height = 10.5, 1.9 + 0.62 * len(codes)
+    fig = _figure(width, height, constrained=False)  # fixed margins: much faster than constrained layout
+    left = (0.35 + 0.16 * max(len(n) for n in labels_y)) / width
+    grid = fig.add_gridspec(1, len(segments), width_ratios=spans, wspace=0.02, left=left, right=0.98,
+                            top=1 - 0.45 / height, bottom=0.95 / height)
     axes = [fig.add_subplot(grid[0, i]) for i in range(len(segments))]
     total_days = sum(spans)
     min_gap = pd.Timedelta(days=total_days * 0.016)
@@ -663,7 +672,8 @@ def events_timeline(
             while any(lvl == level and lo_x < p_hi and p_lo < hi_x for p_lo, p_hi, lvl in placed.get(y, [])):
                 level += 1
             placed.setdefault(y, []).append((lo_x, hi_x, level))
-            ax.annotate(row["no"], (x, y), xytext=(0, 7 + 8.5 * level), textcoords="offset points",
+            base = 10 if row["precision"] in ("fiscal_year", "year") else 6
+            ax.annotate(row["no"], (x, y), xytext=(0, base + 8.5 * level), textcoords="offset points",
                         ha="center", va="bottom", fontsize=7.5)
         ax.set_xlim(a - pad, b + pad)
         years = list(range(a.year, (b + pad).year + 1))
@@ -686,7 +696,8 @@ def events_timeline(
         Patch(facecolor="#f3e2c7", edgecolor="#b07a2a", label="年度（4月〜翌3月）の記載"),
         Patch(facecolor="#f6c9c4", edgecolor="#c0392b", hatch="///", label="目標・期限"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="lower center", ncols=4, frameon=False, fontsize=8,
+               bbox_to_anchor=(0.5, 0.02 / height * 10))
     return render(fig)
 
 
