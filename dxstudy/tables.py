@@ -19,7 +19,8 @@ from dxstudy.errors import DxstudyError
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
-                "as_of", "published", "sha256", "ref", "era_text", "phone", "period"}
+                "as_of", "published", "sha256", "ref", "era_text", "phone", "period",
+                "layout_version"}
 
 
 @dataclass
