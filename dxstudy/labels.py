@@ -67,21 +67,25 @@ def staged_themes(themes: pd.DataFrame | None = None) -> list[str]:
 
 def theme_label(theme: str, themes: pd.DataFrame | None = None) -> str:
     """Japanese label of a theme id, e.g. "telework" -> "テレワークの推進"."""
-    df = themes_table(themes)
-    hit = df.loc[df["theme"] == theme, "label_ja"]
-    return hit.iloc[0] if len(hit) else theme
+    df = _reference("themes") if themes is None else themes
+    for key, label_ja in zip(df["theme"], df["label_ja"]):
+        if key == theme:
+            return label_ja
+    return theme
 
 
 def municipality_name(code: str, municipalities: pd.DataFrame | None = None) -> str:
-    """Japanese name of a municipality code; "" (region-wide) -> "5市1町（全体）"."""
-    if code == "":
-        return REGION_LABEL
-    df = municipalities_table(municipalities)
-    hit = df.loc[df["code"] == str(code), "name_ja"]
-    return hit.iloc[0] if len(hit) else str(code)
+    """Japanese name of a municipality code; "" (region-wide) -> 地域全体."""
+    return name_map(municipalities).get(str(code), str(code))
 
 
 REGION_LABEL = "地域全体"
+
+
+def name_map(municipalities: pd.DataFrame | None = None) -> dict[str, str]:
+    """code -> name_ja of the members ("" -> 地域全体)."""
+    df = _reference("municipalities") if municipalities is None else municipalities
+    return {"": REGION_LABEL, **{str(c): n for c, n in zip(df["code"], df["name_ja"])}}
 
 
 def label(kind: str, key: str) -> str:

@@ -68,17 +68,26 @@ def _section_from_id(statement_id: str) -> str:
 
 def quote(statement_id: str, statements: pd.DataFrame) -> str:
     """One evidence line: 「sentence」（section・municipality・statement id）."""
-    hit = statements.loc[statements["statement_id"] == statement_id]
-    if hit.empty:
-        return f"（{statement_id}）"
-    row = hit.iloc[0]
-    cite = "・".join(p for p in (row["section"], row["municipality"], statement_id) if p)
-    return f"「{row['text']}」（{cite}）"
+    return _quotes([statement_id], statements)[0]
+
+
+def _quotes(ids: list[str], statements: pd.DataFrame) -> list[str]:
+    rows = statements[statements["statement_id"].isin(ids)].drop_duplicates("statement_id")
+    by_id = {r["statement_id"]: r for r in rows[["statement_id", "section", "municipality", "text"]].to_dict("records")}
+    out = []
+    for sid in ids:
+        row = by_id.get(sid)
+        if row is None:
+            out.append(f"（{sid}）")
+            continue
+        cite = "・".join(p for p in (row["section"], row["municipality"], sid) if p)
+        out.append(f"「{row['text']}」（{cite}）")
+    return out
 
 
 def _evidence(ids: Iterable[str], statements: pd.DataFrame) -> tuple[str, str]:
     unique = list(dict.fromkeys(i for i in ids if i))
-    return ";".join(unique), "\n".join(quote(i, statements) for i in unique)
+    return ";".join(unique), "\n".join(_quotes(unique, statements))
 
 
 def split_evidence(evidence: str) -> list[tuple[str, str]]:
@@ -94,7 +103,8 @@ def split_evidence(evidence: str) -> list[tuple[str, str]]:
 
 
 def _names(codes: Iterable[str], municipalities: pd.DataFrame | None) -> str:
-    return "・".join(lb.municipality_name(c, municipalities) for c in codes)
+    names = lb.name_map(municipalities)
+    return "・".join(names.get(str(c), str(c)) for c in codes)
 
 
 def _member_order(municipalities: pd.DataFrame | None) -> dict[str, int]:
