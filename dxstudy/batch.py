@@ -34,14 +34,14 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from dxstudy.batch_types import JobResult, NotebookJob
+from dxstudy.batch_types import KERNEL_ENV, JobResult, NotebookJob
 from dxstudy.errors import DxstudyError
 from dxstudy.html_export import Stamp, fiscal_year_label, render_index
 from dxstudy.outputs_swap import (
@@ -392,6 +392,7 @@ def run_batch(
     previous_sigterm = None
     tmp: Path | None = None
     pool: ProcessPoolExecutor | None = None
+    zygote = None
     try:
         if _is_main_thread():
             def _on_sigterm(signum, frame):
@@ -402,22 +403,33 @@ def run_batch(
         t0 = time.perf_counter()
         tmp = temp_run_dir(out_dir, fiscal_year)
         kernel_log = tmp / "kernels.log"
+        if kernel_mode == "zygote":
+            # One zygote for all workers, started first: it imports the kernel libraries while
+            # the tables are built and the workers start.
+            from dxstudy.kernel_zygote import Zygote
 
-        # Workers (and their first kernels) start while the tables are being built.
+            with open(kernel_log, "ab") as log:
+                zygote = Zygote(tuple(preload), env={**os.environ, **KERNEL_ENV}, stderr=log)
+
+        # The tables are built in a thread while the worker processes start (starting them blocks
+        # until the fork server has imported papermill and nbconvert) and preload their kernels.
+        say(f"FY{fiscal_year}: building tables from {raw}")
+        tables_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxstudy-tables")
+        tables_future = tables_thread.submit(build_tables, fiscal_year, data_dir)
+        tables_thread.shutdown(wait=False)
         ctx = _mp_context()
         counters = ctx.Array("i", [len(plan), 0])
         cwd = str(Path(plan[0].notebook).parent)
         pool = ProcessPoolExecutor(
             max_workers=n_workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(cwd, str(kernel_log), counters, preload, kernel_mode),
+            initargs=(cwd, str(kernel_log), counters, preload, kernel_mode,
+                      zygote.socket_path if zygote is not None else None),
         )
         with _workers_without_main():  # every worker is started here (one ping each)
             pings = [pool.submit(_ping) for _ in range(n_workers)]
         del pings
-
-        say(f"FY{fiscal_year}: building tables from {raw}")
         try:
-            tables_info = build_tables(fiscal_year, data_dir)
+            tables_info = tables_future.result()
         except DxstudyError:
             raise
         except Exception as exc:
@@ -451,6 +463,9 @@ def run_batch(
             say(f"[{done}/{len(plan)}] {mark:6} {res.name} ({res.duration_s:.1f} s){tail}")
         pool.shutdown(wait=True)
         pool = None
+        if zygote is not None:
+            zygote.close()
+            zygote = None
         reports = [r for r in results if r is not None]
         status = "ok" if all(r.status == "ok" for r in reports) else "failed"
         duration = time.perf_counter() - t0
@@ -495,6 +510,8 @@ def run_batch(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if zygote is not None:
+            zygote.close()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         if previous_sigterm is not None:

@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS"]
+__all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS", "KERNEL_ENV"]
 
 # Preloaded into every kernel before any notebook code (by the kernel zygote, or at kernel start).
 # None of them changes rcParams or other state a notebook could observe; not matplotlib.pyplot or
@@ -19,6 +19,16 @@ WARM_IMPORTS = (
     "numpy", "pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
     "networkx", "sudachipy", "openpyxl",
 )
+# Environment of every kernel: a fixed hash seed, so that set and dict-of-set iteration orders (and
+# therefore outputs) are the same in every run; no debugger file-validation warning.
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # One BLAS thread per kernel: kernels already run in parallel, and sums come out the same.
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 
 @dataclass(frozen=True)

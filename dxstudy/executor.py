@@ -38,7 +38,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager  # noqa: E40
 from jupyter_core.utils import run_sync  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-from dxstudy.batch_types import WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
+from dxstudy.batch_types import KERNEL_ENV, WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
 from dxstudy.html_export import Stamp, export_report, make_exporter  # noqa: E402
 
 __all__ = [
@@ -55,14 +55,6 @@ __all__ = [
 ]
 
 KERNEL_NAME = "python3"
-KERNEL_ENV = {
-    "PYTHONHASHSEED": "0",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    # One BLAS thread per kernel: kernels already run in parallel, and sums come out the same.
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
 
 
 def kernel_spec(warm_imports: tuple[str, ...] = WARM_IMPORTS) -> KernelSpec:
@@ -102,13 +94,15 @@ class KernelPool:
 
     ``mode``: ``"zygote"`` (default) forks kernels from a :class:`~dxstudy.kernel_zygote.Zygote`
     that has preloaded ``preload``; ``"spawn"`` launches ``python -m ipykernel_launcher`` per kernel
-    (importing ``preload`` at kernel start). ``counters`` is a shared
+    (importing ``preload`` at kernel start). ``zygote_socket``: connect to a zygote someone else
+    started (the batch's main process) instead of starting one. ``counters`` is a shared
     ``multiprocessing.Array('i', 2)``: ``[waiting_jobs, spare_kernels]`` across all workers; a
     worker starts a spare only while more jobs wait than spares exist.
     """
 
     def __init__(self, cwd: str, log_path: str | None, counters=None,
-                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote"):
+                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
+                 zygote_socket: str | None = None):
         if mode not in ("zygote", "spawn"):
             raise ValueError(f"kernel mode: expected 'zygote' or 'spawn', found {mode!r}")
         self.cwd = cwd
@@ -122,7 +116,11 @@ class KernelPool:
         self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")
         self._started = 0
         self.zygote = None
-        if mode == "zygote":
+        if mode == "zygote" and zygote_socket:  # the batch's zygote, started by the main process
+            from dxstudy.kernel_zygote import ZygoteClient
+
+            self.zygote = ZygoteClient(zygote_socket)
+        elif mode == "zygote":
             from dxstudy.kernel_zygote import Zygote
 
             with self._log() as log:
@@ -200,10 +198,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def init_worker(cwd: str, log_path: str | None, counters=None,
-                preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote") -> None:
-    """Process-pool initializer: start the kernel zygote, build the exporter once, start the first
-    kernel."""
-    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode)
+                preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
+                zygote_socket: str | None = None) -> None:
+    """Process-pool initializer: build the exporter once, start the first kernel."""
+    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode, zygote_socket=zygote_socket)
     _WORKER["exporter"] = make_exporter()
     _WORKER["pool"] = pool
     pool.maybe_start_spare()

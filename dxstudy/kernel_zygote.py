@@ -3,11 +3,12 @@
 """Kernel zygote for the fiscal-year batch.
 
 A *zygote* is a Python process (``python dxstudy/kernel_zygote.py``, run as a script so that the
-dxstudy package itself is not imported) that imports ipykernel and a
-list of third-party libraries once, then waits on its stdin for requests. For each request it
-forks; the child becomes a normal IPython kernel (``ipykernel.kernelapp``, the same code
+dxstudy package itself is not imported) that imports ipykernel and a list of third-party libraries
+once, then waits for requests on a Unix socket (one connection per worker process). For each
+request it forks; the child becomes a normal IPython kernel (``ipykernel.kernelapp``, the same code
 ``python -m ipykernel_launcher`` runs) with the requested connection file, working directory and
-environment. The parent replies with the child's pid.
+environment. The zygote replies with the child's pid. It exits when the process that started it
+is gone.
 
 Nothing is executed in the zygote besides imports: no kernel, shell, event loop or ZeroMQ context
 exists before the fork, so every kernel starts from the same clean state as a freshly launched one,
@@ -30,22 +31,25 @@ import threading
 import uuid
 from typing import Any
 
-__all__ = ["Zygote", "ZygoteKernelManager", "main"]
+__all__ = ["Zygote", "ZygoteClient", "ZygoteKernelManager", "main"]
 
 _READY = "dxstudy-zygote-ready"
 
 
 # --- the zygote process ------------------------------------------------------------------------
 
-def _child(request: dict[str, Any]) -> None:
+def _child(request: dict[str, Any], inherited: list) -> None:
     """In the forked child: become an IPython kernel as described by ``request``; never returns."""
     code = 1
     try:
+        for obj in inherited:  # the zygote's listening socket, client connections, selector
+            obj.close()
         os.setpgid(0, 0)  # own process group: signals for the kernel do not hit its siblings
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)  # the zygote's request pipe and reply pipe are not the kernel's
+        os.dup2(devnull, 0)
         os.dup2(devnull, 1)
         os.close(devnull)
         if request.get("cwd"):
@@ -71,14 +75,26 @@ def _child(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
-def main() -> None:
-    """Zygote loop: preload, say ready, then fork one kernel per JSON request line on stdin."""
+def main(argv: list[str] | None = None) -> None:
+    """Zygote process: listen on a Unix socket, preload, then fork one kernel per request line.
+
+    Arguments: ``SOCKET PARENT_PID MODULE...``. Exits when the parent process is gone or on SIGTERM.
+    """
+    import selectors
+    import socket
+
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
         del sys.path[0]  # run as a script: the package directory is not an import root
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch ends us by closing stdin
+    argv = sys.argv[1:] if argv is None else argv
+    socket_path, parent = argv[0], int(argv[1])
+    modules = [m for m in argv[2:] if m]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the batch; it stops us
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    # Listen first: clients may connect at once; their requests wait until the preload is done.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(64)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel does
-    modules = [m for m in sys.argv[1:] if m]
     import importlib
 
     # The kernel machinery itself (ipykernel.ipkernel also imports debugpy for the debugger).
@@ -89,61 +105,128 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError as exc:  # a missing optional library only costs its import later
             print(f"dxstudy zygote: cannot preload {name}: {exc}", file=sys.stderr)
-    reply = os.fdopen(os.dup(1), "w", buffering=1)
-    requests = os.fdopen(os.dup(0), "r")
-    reply.write(_READY + "\n")
-    for line in requests:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            requests.close()
-            reply.close()
-            _child(request)
-        try:
-            os.setpgid(pid, pid)
-        except OSError:
-            pass  # the child already did it (or is gone)
-        reply.write(json.dumps({"pid": pid}) + "\n")
+
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    buffers: dict[Any, bytes] = {}
+    while os.getppid() == parent:
+        for key, _events in selector.select(timeout=0.5):
+            if key.fileobj is listener:
+                conn, _addr = listener.accept()
+                selector.register(conn, selectors.EVENT_READ)
+                buffers[conn] = b""
+                continue
+            conn = key.fileobj
+            data = conn.recv(1 << 16)
+            if not data:
+                selector.unregister(conn)
+                buffers.pop(conn, None)
+                conn.close()
+                continue
+            buffers[conn] += data
+            while b"\n" in buffers[conn]:
+                line, buffers[conn] = buffers[conn].split(b"\n", 1)
+                request = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    _child(request, [listener, selector, *buffers])
+                try:
+                    os.setpgid(pid, pid)
+                except OSError:
+                    pass  # the child already did it (or is gone)
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    os._exit(0)  # parent gone: skip tearing down the preloaded libraries
 
 
-# --- worker side -------------------------------------------------------------------------------
+# --- batch side --------------------------------------------------------------------------------
 
 class Zygote:
-    """Client for one zygote process (start it early; it preloads in the background)."""
+    """A zygote process started by this process (``close()`` stops it; its kernels live on until
+    they are shut down)."""
 
-    def __init__(self, preload: tuple[str, ...], env: dict[str, str], stderr=None):
-        self._lock = threading.Lock()
-        self._ready = False
+    def __init__(self, preload: tuple[str, ...], env: dict[str, str], stderr=None,
+                 socket_path: str | None = None):
+        import tempfile
+
+        self._dir = None
+        if socket_path is None:
+            self._dir = tempfile.mkdtemp(prefix="dxz-")  # short: Unix socket paths are limited
+            socket_path = os.path.join(self._dir, "zygote.sock")
+        self.socket_path = socket_path
         self.process = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), *preload],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-            env=env, text=True, bufsize=1, start_new_session=True,
+            [sys.executable, os.path.abspath(__file__), socket_path, str(os.getpid()), *preload],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+            env=env, start_new_session=True,
         )
+        self._client: ZygoteClient | None = None
+
+    def launch(self, args: list[str], cwd: str | None, env: dict[str, str]) -> int:
+        if self._client is None:
+            self._client = ZygoteClient(self.socket_path, self.process)
+        return self._client.launch(args, cwd, env)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self.process.kill()
+        if self._dir:
+            import shutil
+
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class ZygoteClient:
+    """A connection to a zygote's socket (from any process); one request at a time."""
+
+    def __init__(self, socket_path: str, process: subprocess.Popen | None = None, timeout: float = 120):
+        self.socket_path = socket_path
+        self.process = process
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._sock = None
+        self._file = None
+
+    def _connect(self) -> None:
+        import socket
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self.socket_path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError("kernel zygote exited before listening; see the kernel log") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"kernel zygote at {self.socket_path} did not start") from None
+                time.sleep(0.02)
+        self._sock = sock
+        self._file = sock.makefile("rb")
 
     def launch(self, args: list[str], cwd: str | None, env: dict[str, str]) -> int:
         """Fork a kernel with ``ipykernel_launcher`` arguments ``args``; return its pid."""
         with self._lock:
-            if not self._ready:
-                line = self.process.stdout.readline().strip()
-                if line != _READY:
-                    raise RuntimeError(f"kernel zygote did not start (said {line!r}); see the kernel log")
-                self._ready = True
-            self.process.stdin.write(json.dumps({"args": args, "cwd": cwd, "env": env}) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
+            if self._sock is None:
+                self._connect()
+            self._sock.sendall(json.dumps({"args": args, "cwd": cwd, "env": env}).encode() + b"\n")
+            line = self._file.readline()
             if not line:
                 raise RuntimeError("kernel zygote exited; see the kernel log")
             return int(json.loads(line)["pid"])
 
     def close(self) -> None:
-        try:
-            self.process.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            self.process.kill()
+        if self._sock is not None:
+            self._file.close()
+            self._sock.close()
+            self._sock = self._file = None
 
 
 class _ForkedKernelProcess:
