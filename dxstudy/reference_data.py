@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
+
+from dxstudy.errors import DxstudyError
 
 
 def _read(name: str, dtype: dict | None = None) -> pd.DataFrame:
@@ -20,10 +23,40 @@ def _municipalities() -> pd.DataFrame:
     return _read("municipalities.csv", {"code": str}).sort_values("order", kind="stable").reset_index(drop=True)
 
 
-def municipalities() -> pd.DataFrame:
-    """The six members: ``code`` (全国地方公共団体コード, 6 digits as text), ``name_ja``, ``name_en``,
-    ``kind`` (city | town), ``order`` (the order of the report's sections)."""
+def municipalities(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The members: ``code`` (全国地方公共団体コード, 6 digits as text), ``name_ja``, ``name_en``,
+    ``kind`` (city | town), ``order`` (the order of the report's sections).
+
+    By default the six members of the 5市1町 working group shipped with dxstudy. A data directory
+    with its own ``reference/municipalities.csv`` (same columns) describes another working group,
+    e.g. a prefecture-wide one; its codes are checked (six digits, valid check digit, unique).
+    """
+    if data_dir is not None:
+        path = Path(data_dir) / "reference" / "municipalities.csv"
+        if path.is_file():
+            return read_municipalities_file(path)
     return _municipalities().copy()
+
+
+def read_municipalities_file(path: str | Path) -> pd.DataFrame:
+    """Read and check a members file; a bad row is a DxstudyError naming the file and line."""
+    frame = pd.read_csv(path, dtype={"code": str}, keep_default_na=False, encoding="utf-8-sig")
+    missing = {"code", "name_ja", "name_en", "kind", "order"} - set(frame.columns)
+    if missing:
+        raise DxstudyError(f"{path}:1: expected the columns code,name_ja,name_en,kind,order, "
+                           f"found {','.join(frame.columns)} (missing {', '.join(sorted(missing))})")
+    seen: set[str] = set()
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if not is_valid_code(str(row.code)):
+            raise DxstudyError(f"{path}:{i}: expected a 6-digit local-government code with a valid check digit, "
+                               f"found {row.code!r}")
+        if row.code in seen:
+            raise DxstudyError(f"{path}:{i}: expected each code once, found {row.code} again")
+        if row.kind not in ("city", "town", "village", "ward"):
+            raise DxstudyError(f"{path}:{i}: expected kind city, town, village or ward, found {row.kind!r}")
+        seen.add(row.code)
+    frame["order"] = pd.to_numeric(frame["order"], errors="raise").astype("int64")
+    return frame.sort_values("order", kind="stable").reset_index(drop=True)
 
 
 def themes() -> pd.DataFrame:

@@ -89,9 +89,12 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
 
 
 def read_report_dir(directory: str | Path, fiscal_year: int | None = None) -> Report:
-    """Read ``report.md`` of a raw fiscal-year directory (the batch's reader for report text)."""
+    """Read ``report.md`` of a raw fiscal-year directory (the batch's reader for report text), with the
+    members of ``<data_dir>/reference/municipalities.csv`` when the data directory has one."""
     directory = Path(directory)
-    return read_report(directory / "report.md", fiscal_year, data_dir=directory.parent.parent)
+    data_dir = directory.parent.parent
+    return read_report(directory / "report.md", fiscal_year, data_dir=data_dir,
+                       municipalities=reference_data.municipalities(data_dir))
 
 
 def parse_meetings_empty() -> pd.DataFrame:

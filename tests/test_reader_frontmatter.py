@@ -51,3 +51,20 @@ def test_themes_table():
     assert list(t["theme"]) == ["awareness", "talent", "telework", "planning", "own_initiatives"]
     assert list(t["chapter"]) == [1, 2, 3, 4, 5]
     assert t.set_index("theme").loc["telework", "label_ja"] == "テレワークの推進"
+
+
+def test_a_data_directory_can_name_its_own_members(tmp_path):
+    import pytest
+    from dxstudy.errors import DxstudyError
+    from dxstudy.reference_data import municipalities
+
+    (tmp_path / "reference").mkdir()
+    path = tmp_path / "reference" / "municipalities.csv"
+    path.write_text("code,name_ja,name_en,kind,order\n112216,草加市,Soka,city,1\n112224,越谷市,Koshigaya,city,2\n",
+                    encoding="utf-8")
+    assert list(municipalities(tmp_path)["code"]) == ["112216", "112224"]
+    assert len(municipalities()) == 6
+    path.write_text("code,name_ja,name_en,kind,order\n112216,草加市,Soka,city,1\n112225,越谷市,Koshigaya,city,2\n",
+                    encoding="utf-8")
+    with pytest.raises(DxstudyError, match=r"municipalities.csv:3: expected a 6-digit .* found '112225'"):
+        municipalities(tmp_path)
