@@ -508,15 +508,24 @@ def run_batch(
             manifest=manifest, notes=notes,
         )
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:  # interrupted or failed: stop the workers now, running notebooks too
+            _terminate_workers(pool)
         if zygote is not None:
-            zygote.close()
+            zygote.close()  # kernels still running notice that their parent is gone and exit
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
         lock.release()
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose notebooks must not finish (Ctrl-C, SIGTERM, an error in the batch)."""
+    processes = dict(getattr(pool, "_processes", None) or {})  # not public API; fine if missing
+    for process in processes.values():
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _is_main_thread() -> bool:

@@ -59,8 +59,11 @@ def _child(request: dict[str, Any], inherited: list) -> None:
         if env:
             os.environ.clear()
             os.environ.update(env)
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
-        sys.argv = ["ipykernel_launcher", *request["args"]]
+        parent = str(os.getppid())
+        os.environ["JPY_PARENT_PID"] = parent
+        # ipykernel reads JPY_PARENT_PID when it is imported (in the zygote, where it is unset), so
+        # say it on the command line: the kernel exits when the zygote is gone.
+        sys.argv = ["ipykernel_launcher", *request["args"], f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
@@ -78,7 +81,8 @@ def _child(request: dict[str, Any], inherited: list) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Zygote process: listen on a Unix socket, preload, then fork one kernel per request line.
 
-    Arguments: ``SOCKET PARENT_PID MODULE...``. Exits when the parent process is gone or on SIGTERM.
+    Arguments: ``SOCKET PARENT_PID MODULE...``. On SIGTERM, or when the parent process is gone, kills
+    the kernels it forked that are still running, and exits.
     """
     import selectors
     import socket
@@ -88,7 +92,19 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     socket_path, parent = argv[0], int(argv[1])
     modules = [m for m in argv[2:] if m]
+    children: list[int] = []
+
+    def stop(*_args) -> None:
+        """Kill the kernels still running (an interrupted batch), then exit."""
+        for pid in children:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(0)  # skip tearing down the preloaded libraries
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the batch; it stops us
+    signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     # Listen first: clients may connect at once; their requests wait until the preload is done.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -130,12 +146,13 @@ def main(argv: list[str] | None = None) -> None:
                 pid = os.fork()
                 if pid == 0:
                     _child(request, [listener, selector, *buffers])
+                children.append(pid)
                 try:
                     os.setpgid(pid, pid)
                 except OSError:
                     pass  # the child already did it (or is gone)
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    os._exit(0)  # parent gone: skip tearing down the preloaded libraries
+    stop()  # the process that started us is gone
 
 
 # --- batch side --------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ def _params(theme: bool = False) -> nbformat.NotebookNode:
 def write_synthetic_notebooks(nb_dir: Path) -> Path:
     """overview.ipynb (headings, a chart with Japanese labels, a table, a quote), theme.ipynb and
     conclusions.ipynb, each with a ``parameters`` cell. theme.ipynb raises for the theme named in
-    ``<data_dir>/fail_theme.txt`` when that file exists (see :func:`write_data_dir`)."""
+    ``<data_dir>/fail_theme.txt`` when that file exists (see :func:`write_data_dir`), and sleeps for
+    the seconds in ``<data_dir>/sleep.txt`` when that exists."""
     nb_dir.mkdir(parents=True, exist_ok=True)
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     overview = _nb([
@@ -68,7 +69,10 @@ def write_synthetic_notebooks(nb_dir: Path) -> Path:
         code("print('テーマ:', theme)"),
     ]
     theme_cells.append(code(
+        "import time\n"
         "from pathlib import Path\n"
+        "if (Path(data_dir) / 'sleep.txt').exists():\n"
+        "    time.sleep(float((Path(data_dir) / 'sleep.txt').read_text()))\n"
         "_marker = Path(data_dir) / 'fail_theme.txt'\n"
         "if _marker.exists() and _marker.read_text(encoding='utf-8').strip() == theme:\n"
         "    raise RuntimeError('テスト用の失敗: ' + theme)"))

@@ -291,3 +291,35 @@ def test_cli_run_rejects_zero_jobs(project, tmp_path, capsys):
     code = cli_main(["run", "--fiscal-year", "2021", "--data-dir", str(base / "data"),
                      "--out", str(tmp_path / "out"), "--notebooks-dir", str(nb_dir), "--jobs", "0"])
     assert code == 1 and "--jobs" in capsys.readouterr().err
+
+
+# --- interruption -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_interrupted_run_leaves_previous_outputs_and_nothing_else(project, tmp_path, signame):
+    import signal
+    import time
+
+    base, nb_dir, first = project
+    data = write_data_dir(tmp_path / "data")
+    (data / "sleep.txt").write_text("60")
+    out = tmp_path / "outputs"
+    shutil.copytree(first.output_dir, out / "FY2021")
+    before = {p.name: p.read_bytes() for p in (out / "FY2021").iterdir()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dxstudy.cli", "run", "--fiscal-year", "2021", "--data-dir", str(data),
+         "--out", str(out), "--notebooks-dir", str(nb_dir), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for line in proc.stderr:  # wait until notebooks are running
+            if "[1/7]" in line:
+                break
+        time.sleep(0.5)
+        os.killpg(proc.pid, getattr(signal, signame))  # like Ctrl-C or a stop from the system
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert {p.name: p.read_bytes() for p in (out / "FY2021").iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == ["FY2021"]  # no temporary run, no lock
