@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dxstudy.report_structure import Block
-from dxstudy.textnorm import is_terminated, normalize
+from dxstudy.textnorm import CLOSERS, SENTENCE_END, is_terminated, normalize
 
 STATEMENT_COLUMNS = [
     "statement_id", "fiscal_year", "section", "theme", "aspect", "municipality_code", "municipality",
@@ -29,24 +29,64 @@ _SENTENCE_OPENERS = ("また", "なお", "さらに", "しかし", "まずは", 
 
 @dataclass
 class Paragraph:
-    """Text of one or more lines, with the line each character came from."""
+    """Text of one or more lines, with the line each character came from.
+
+    What joining across page breaks asks of a paragraph (its length, whether it has a comma, whether it
+    ends like a sentence) is kept up to date line by line, and the joined text is built only when
+    asked for, so that a chain of many continued paragraphs is joined in linear time.
+    """
 
     block: Block
     kind: str                      # paragraph | list_item | table_row
     pieces: list[tuple[int, str]]  # (line number, raw text of that line without markup)
 
+    def __post_init__(self) -> None:
+        self._text: str | None = None
+        self.length = 0            # len(text)
+        self.has_comma = False     # "、" in text
+        self.terminated = False    # is_terminated(text)
+        self._last = ""            # the last non-empty piece
+        self._end = ""             # the last character of text.rstrip(CLOSERS), "" if none
+        self._add(self.pieces)
+
+    def _add(self, pieces: list[tuple[int, str]]) -> None:
+        for _, t in pieces:
+            if _needs_space(self._last, t):
+                self.length += 1
+            self.length += len(t)
+            self.has_comma = self.has_comma or "、" in t
+            trimmed = t.rstrip()
+            if trimmed.rstrip(CLOSERS):
+                self.terminated = trimmed.rstrip(CLOSERS)[-1] in SENTENCE_END
+            elif trimmed:          # only closing brackets: they are stripped along with those before
+                self.terminated = self._end in SENTENCE_END and self._end != ""
+            end = t.rstrip(CLOSERS)
+            if end:
+                self._end = end[-1]
+            self._last = t or self._last
+
     @property
     def text(self) -> str:
-        return _join([t for _, t in self.pieces])
+        """The lines joined (a space only between two ASCII letters or digits)."""
+        if self._text is None:
+            self._text = _join([t for _, t in self.pieces])
+        return self._text
+
+    def extend(self, pieces: list[tuple[int, str]]) -> None:
+        """Append the lines of a paragraph that continues this one across a page break."""
+        self.pieces.extend(pieces)
+        self._add(pieces)
+        self._text = None
 
     def line_of(self) -> list[int]:
         """For each character of ``text``, the line it came from."""
         owners: list[int] = []
-        texts = [t for _, t in self.pieces]
-        for k, (line, t) in enumerate(self.pieces):
-            if k and _needs_space(texts[k - 1], t):
+        last = ""
+        for line, t in self.pieces:
+            if _needs_space(last, t):
                 owners.append(line)
             owners.extend([line] * len(t))
+            last = t or last
         return owners
 
 
@@ -56,10 +96,15 @@ def _needs_space(left: str, right: str) -> bool:
 
 
 def _join(texts: list[str]) -> str:
-    out = ""
+    parts: list[str] = []
+    last = ""
     for t in texts:
-        out += (" " if _needs_space(out, t) else "") + t
-    return out
+        if _needs_space(last, t):
+            parts.append(" ")
+        parts.append(t)
+        if t:
+            last = t
+    return "".join(parts)
 
 
 def _is_list_like(lines: list[str]) -> bool:
@@ -74,12 +119,12 @@ def _continues(prev: Paragraph, nxt: Paragraph) -> bool:
         return False
     if prev.block.section is not nxt.block.section:
         return False
-    if is_terminated(prev.text) or prev.block.gap_before > IMAGE_GAP or nxt.block.gap_before > IMAGE_GAP:
+    if prev.terminated or prev.block.gap_before > IMAGE_GAP or nxt.block.gap_before > IMAGE_GAP:
         return False
     head = normalize(nxt.text)
     starts_mid_sentence = bool(_HIRAGANA.match(head)) and not head.startswith(_SENTENCE_OPENERS)
-    prose = "、" in prev.text or len(prev.text) > CAPTION_MAX_CHARS
-    return starts_mid_sentence or (prose and not is_terminated(prev.text))
+    prose = prev.has_comma or prev.length > CAPTION_MAX_CHARS
+    return starts_mid_sentence or prose
 
 
 def paragraphs_of(blocks: list[Block]) -> list[Paragraph]:
@@ -98,7 +143,7 @@ def paragraphs_of(blocks: list[Block]) -> list[Paragraph]:
         else:
             para = Paragraph(block, "paragraph", pieces)
             if out and _continues(out[-1], para):
-                out[-1].pieces.extend(pieces)
+                out[-1].extend(pieces)
             else:
                 out.append(para)
     return out
