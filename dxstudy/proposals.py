@@ -592,6 +592,190 @@ def national_points(tables, benchmarks: pd.DataFrame | None = None) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+# --- trends: what the previous year adds (dxstudy.yoy) ------------------------------------------
+
+AUTO = "auto"
+"""``previous=AUTO``: the previous year's processed tables beside ``tables`` (a Report from
+``load_tables``), when they exist; nothing for hand-built tables or a first year."""
+
+TREND_MARK = "【前年度から継続】"
+"""Prefix of a joint action emphasised because its challenge persisted for half or more of the members."""
+PERSISTENT_HEADING = "【前年度から継続している共通の課題】"
+
+
+def _frame(tables, name: str) -> pd.DataFrame:
+    from dxstudy.yoy import _table
+
+    return _table(tables, name)
+
+
+def _resolve_previous(tables, previous):
+    if isinstance(previous, str) and previous == AUTO:
+        from dxstudy.yoy import previous_tables
+
+        return previous_tables(tables)
+    return previous
+
+
+def _year_of(tables, fallback: int | None = None) -> int | None:
+    year = getattr(tables, "fiscal_year", None)
+    if year is None:
+        ids = _frame(tables, "statements").get("statement_id", pd.Series(dtype=str))
+        years = ids.str.extract(r"^FY(\d{4})-")[0].dropna()
+        year = int(years.iloc[0]) if len(years) else fallback
+    return int(year) if year is not None else None
+
+
+def _stage_practice_ids(row: dict, statements: pd.DataFrame) -> list[str]:
+    """The statement that decided a stage and, when that is a survey answer (the stage cell) rather
+    than prose, the member's first 現状 sentence of the theme: what it does."""
+    from dxstudy.yoy import first_status_sentences
+
+    ids = [row["statement_id"]]
+    year = statements[statements["statement_id"].str.startswith(row["statement_id"][:7])]
+    first = first_status_sentences(year).get((row["municipality_code"], row["theme"]), "")
+    if first and first != row["statement_id"]:
+        ids.append(first)
+    return ids
+
+
+def stalled_points(before, after, themes: pd.DataFrame | None = None,
+                   municipalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """横展開 points for members that stayed at 1 (検討中) in both years, one per theme: paired with
+    this year's members at stage 3 of the theme (else the furthest ones), with the stage evidence of
+    both years and what the leaders do. ``before`` / ``after`` are the two years' tables."""
+    from dxstudy.yoy import stage_transitions, stalled
+
+    stages_after = _frame(after, "stages")
+    transitions = stage_transitions(_frame(before, "stages"), stages_after)
+    stuck = stalled(transitions)
+    if stuck.empty:
+        return pd.DataFrame(columns=PROPOSAL_COLUMNS[1:])
+    statements = pd.concat([f for f in (_frame(before, "statements"), _frame(after, "statements")) if len(f)],
+                           ignore_index=True)
+    year_before, year_after = _year_of(before), _year_of(after)
+    region = lb.region_label(municipalities)
+    now = _sorted_stages(stages_after, municipalities)
+    rows = []
+    for theme in lb.staged_themes(themes):
+        members = stuck[stuck["theme"] == theme]
+        if members.empty:
+            continue
+        label = lb.theme_label(theme, themes)
+        sub = now[(now["theme"] == theme) & ~now["municipality_code"].isin(members["municipality_code"])]
+        top = int(sub["stage"].max()) if len(sub) else -1
+        leads = sub[sub["stage"] >= STAGE_LEAD] if top >= STAGE_LEAD else sub[(sub["stage"] == top) & (sub["stage"] > 1)]
+        names = _names(members["municipality_code"], municipalities)
+        ids: list[str] = []
+        for r in members.to_dict("records"):
+            ids.append(r["statement_id_before"])
+            ids.extend(_stage_practice_ids({**r, "statement_id": r["statement_id_after"]}, statements))
+        lines = [f"{names}は、{year_before}年度・{year_after}年度とも検討中（段階1）であり、検討が試行・実施に進んでいない。"]
+        if len(leads):
+            lead_names = _names(leads["municipality_code"], municipalities)
+            level = f"段階{int(leads['stage'].iloc[0])}・{lb.STAGE_LABELS[int(leads['stage'].iloc[0])]}"
+            lines.append(f"{year_after}年度に{level}の{lead_names}の取組み：")
+            for r in leads.to_dict("records"):
+                practice = _stage_practice_ids(r, statements)
+                ids.extend(practice)
+                text = statements.loc[statements["statement_id"] == practice[-1], "text"]
+                lines.append(f"・{r['municipality']}：「{text.iloc[0] if len(text) else r['evidence']}」")
+            lines.append(f"{lead_names}に、検討から試行・実施に移った経緯（体制・予算・手順）の説明を依頼し、{names}の"
+                         "次の一歩（試行の範囲・時期）を一緒に具体化する支援を提案する（先行市町の担当者との意見交換、"
+                         "資料の共有など）。")
+            title = f"{label}：{_names_short(members['municipality_code'], municipalities)}は2年続けて検討中 — " \
+                    f"{_names_short(leads['municipality_code'], municipalities)}の支援による横展開を"
+        else:
+            lines.append(f"このテーマで検討中より進んだ市町はないため、{region}が共同で先行事例の調査と試行の"
+                         "計画づくりを進めることを提案する。")
+            title = f"{label}：{_names_short(members['municipality_code'], municipalities)}は2年続けて検討中 — " \
+                    f"{region}での共同検討を"
+        rows.append({
+            "kind": "horizontal",
+            "theme": theme,
+            "title_ja": title,
+            "body_ja": "\n".join(lines),
+            "rationale_ja": f"前年度比較（{year_before}年度→{year_after}年度）で、{names}の{label}の段階が両年度とも"
+            "1（検討中）と判定された（2年続けて検討中）。"
+            + (f"{year_after}年度に{_names(leads['municipality_code'], municipalities)}は段階{int(leads['stage'].iloc[0])}。"
+               if len(leads) else ""),
+            **dict(zip(("statement_ids", "evidence"), _evidence(ids, statements))),
+        })
+    return pd.DataFrame(rows, columns=PROPOSAL_COLUMNS[1:])
+
+
+def emphasise_persistent(joint: pd.DataFrame, before, after, municipalities: pd.DataFrame | None = None,
+                         mapping: pd.DataFrame | None = None, min_share: float = MIN_SHARE) -> pd.DataFrame:
+    """Joint actions whose challenge code was raised in both years by at least ``min_share`` of the
+    members: the point is marked 【前年度から継続】, says so in its body and rationale, quotes the
+    previous year too, and moves to the top. A persistent code without a joint action in this
+    year's draft gets a point of its own."""
+    from dxstudy.yoy import persistent_challenges
+
+    persistent = persistent_challenges(_frame(before, "challenges"), _frame(after, "challenges"), municipalities,
+                                       min_share)
+    persistent = persistent[persistent["shared"]]
+    if persistent.empty:
+        return joint
+    mapping = load_joint_actions() if mapping is None else mapping
+    action_of = mapping.set_index("code")
+    region = lb.region_label(municipalities)
+    statements = pd.concat([f for f in (_frame(before, "statements"), _frame(after, "statements")) if len(f)],
+                           ignore_index=True)
+    year_before, year_after = _year_of(before), _year_of(after)
+    out = joint.copy() if len(joint) else pd.DataFrame(columns=PROPOSAL_COLUMNS[1:])
+    out["_weight"] = 0
+    for r in persistent.itertuples():
+        line = (f"・課題「{r.code_label}」：{year_before}年度・{year_after}年度とも{r.n_members}/{r.n_total}市町"
+                f"（{r.members}）")
+        reason = (f"課題コード「{r.code_label}」が{year_before}年度と{year_after}年度の両方で{r.n_total}市町中"
+                  f"{r.n_members}市町の課題の記述に現れる（2年続けて半数以上）")
+        ids = [*r.statement_ids_before.split(";"), *r.statement_ids_after.split(";")]
+        title = (mapping.loc[mapping["code"] == r.code, "action_ja"].iloc[0].replace("{region}", region)
+                 if r.code in action_of.index else "")
+        hit = out.index[out["title_ja"].str.replace(TREND_MARK, "", regex=False) == title] if title else []
+        if len(hit):
+            i = hit[0]
+            if not out.at[i, "title_ja"].startswith(TREND_MARK):
+                out.at[i, "title_ja"] = TREND_MARK + out.at[i, "title_ja"]
+                out.at[i, "body_ja"] = f"{PERSISTENT_HEADING}\n{out.at[i, 'body_ja']}"
+            lines = out.at[i, "body_ja"].split("\n")
+            end = next((k for k, text in enumerate(lines) if k and text.startswith("【")), len(lines))
+            out.at[i, "body_ja"] = "\n".join([*lines[:end], line, *lines[end:]])
+            out.at[i, "rationale_ja"] = f"{reason}。{out.at[i, 'rationale_ja']}"
+            sids, evidence = _evidence([*out.at[i, "statement_ids"].split(";"), *ids], statements)
+            out.at[i, "statement_ids"], out.at[i, "evidence"] = sids, evidence
+            out.at[i, "_weight"] = max(int(out.at[i, "_weight"]), int(r.n_members))
+            continue
+        sids, evidence = _evidence(ids, statements)
+        out = pd.concat([out, pd.DataFrame([{
+            "kind": "joint_action", "theme": "",
+            "title_ja": f"{TREND_MARK}課題「{r.code_label}」への{region}共同の対応",
+            "body_ja": "\n".join([PERSISTENT_HEADING, line, "【取組みの内容】",
+                                   f"・2年続けて多くの市町が挙げている課題であり、{region}で対応策を共同で検討する"
+                                   "（対応表 rules/joint_actions.csv に対応の種類がないため、専門部会で具体化する）。"]),
+            "rationale_ja": f"{reason}。",
+            "statement_ids": sids, "evidence": evidence, "_weight": int(r.n_members)}])], ignore_index=True)
+    out = out.sort_values("_weight", ascending=False, kind="stable")
+    return out.drop(columns="_weight").reset_index(drop=True)
+
+
+def trend_points(before, after, themes: pd.DataFrame | None = None, municipalities: pd.DataFrame | None = None,
+                 mapping: pd.DataFrame | None = None, min_share: float = MIN_SHARE) -> pd.DataFrame:
+    """The points the previous year adds, on their own (the 前年度比較 notebook shows them):
+    members at 検討中 two years running (stalled_points) and the joint actions of challenges that
+    persisted for half or more of the members (emphasise_persistent, marked 【前年度から継続】)."""
+    stalled = stalled_points(before, after, themes, municipalities)
+    joint = joint_action_points(_frame(after, "challenges"), _frame(after, "stages"), _frame(after, "statements"),
+                                municipalities, themes, mapping, min_share)
+    joint = emphasise_persistent(joint, before, after, municipalities, mapping, min_share)
+    joint = joint[joint["title_ja"].str.startswith(TREND_MARK)] if len(joint) else joint
+    parts = [p for p in (stalled, joint) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROPOSAL_COLUMNS[1:])
+    out.insert(0, "proposal_id", [f"T{i:02d}" for i in range(1, len(out) + 1)])
+    return out[PROPOSAL_COLUMNS].reset_index(drop=True)
+
+
 # --- the whole draft ----------------------------------------------------------------------------
 
 
@@ -600,20 +784,35 @@ def build_proposals(
     benchmarks: pd.DataFrame | None = None,
     mapping: pd.DataFrame | None = None,
     min_share: float = MIN_SHARE,
+    previous=AUTO,
 ) -> pd.DataFrame:
     """The conclusions/proposals draft as one table (PROPOSAL_COLUMNS), in display order (so the
     ids run on within each section): leaders per theme, 横展開 per theme, joint actions, national
     figures.
 
     ``tables`` needs statements, stages, challenges, technologies, municipalities, themes.
+    ``previous``: the previous year's tables, None, or AUTO (the processed year before ``tables``
+    when it exists). With a previous year, members at 検討中 in both years get a 横展開 point right
+    after their theme's (stalled_points), and joint actions for challenges that half or more of
+    the members raised in both years are marked 【前年度から継続】 and come first
+    (emphasise_persistent). Without one, the draft is the single-year draft.
     """
     themes = getattr(tables, "themes", None)
     municipalities = tables.municipalities
+    previous = _resolve_previous(tables, previous)
     lead = leader_points(tables.stages, tables.statements, themes, municipalities)
     horiz = horizontal_points(tables.stages, tables.statements, themes, municipalities)
+    if previous is not None:
+        stalled = stalled_points(previous, tables, themes, municipalities)
+        if len(stalled):
+            order = {t: i for i, t in enumerate(lb.staged_themes(themes))}
+            horiz = pd.concat([horiz, stalled], ignore_index=True)
+            horiz = horiz.assign(_t=horiz["theme"].map(order)).sort_values("_t", kind="stable").drop(columns="_t")
     per_theme = pd.concat([lead, horiz], ignore_index=True)  # each already in theme order
     joint = joint_action_points(tables.challenges, tables.stages, tables.statements, municipalities, themes,
                                 mapping, min_share)
+    if previous is not None:
+        joint = emphasise_persistent(joint, previous, tables, municipalities, mapping, min_share)
     national = national_points(tables, benchmarks)
     parts = [p for p in (per_theme, joint, national) if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROPOSAL_COLUMNS[1:])
@@ -621,8 +820,10 @@ def build_proposals(
     return out[PROPOSAL_COLUMNS].reset_index(drop=True)
 
 
-def conclusion_points(tables) -> list[str]:
-    """A few plain Japanese sentences summarising the draft (for the top of the conclusions)."""
+def conclusion_points(tables, previous=AUTO) -> list[str]:
+    """A few plain Japanese sentences summarising the draft (for the top of the conclusions); with a
+    previous year (``previous`` as in build_proposals) also how the stages moved since then, who
+    stayed at 検討中 and which shared challenges persisted."""
     themes = getattr(tables, "themes", None)
     municipalities = tables.municipalities
     region = lb.region_label(municipalities)
@@ -639,6 +840,32 @@ def conclusion_points(tables) -> list[str]:
     if len(top):
         listing = "、".join(f"「{r.code_label}」（{r.n_members}市町）" for r in top.itertuples())
         out.append(f"半数以上の市町に共通する課題は{listing}である。")
+    previous = _resolve_previous(tables, previous)
+    if previous is not None:
+        out.extend(trend_sentences(previous, tables, municipalities, themes))
+    return out
+
+
+def trend_sentences(before, after, municipalities: pd.DataFrame | None = None,
+                    themes: pd.DataFrame | None = None) -> list[str]:
+    """Sentences on the trend since the previous year: stage moves, 2年続けて検討中, persistent
+    shared challenges (counts and names computed from the two years' tables)."""
+    from dxstudy.yoy import persistent_challenges, stage_transitions, stalled
+
+    year_before, year_after = _year_of(before), _year_of(after)
+    transitions = stage_transitions(_frame(before, "stages"), _frame(after, "stages"))
+    counts = transitions["change"].value_counts()
+    out = [f"前年度（{year_before}年度）と比べ、取組み段階が上がったのは{counts.get('up', 0)}件、下がったのは"
+           f"{counts.get('down', 0)}件、変わらなかったのは{counts.get('same', 0)}件（市町×テーマ）である。"]
+    stuck = stalled(transitions)
+    if len(stuck):
+        items = "、".join(f"{r.municipality}（{lb.theme_label(r.theme, themes)}）" for r in stuck.itertuples())
+        out.append(f"2年続けて検討中（段階1）なのは{items}であり、横展開による支援を提案する。")
+    persistent = persistent_challenges(_frame(before, "challenges"), _frame(after, "challenges"), municipalities)
+    top = persistent[persistent["shared"]]
+    if len(top):
+        listing = "、".join(f"「{r.code_label}」（{r.n_members}市町）" for r in top.itertuples())
+        out.append(f"2年続けて半数以上の市町が挙げた課題は{listing}であり、共同の取組みを優先して検討する。")
     return out
 
 
