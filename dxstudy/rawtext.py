@@ -28,8 +28,14 @@ class RawText:
     size: int
 
 
-def _line_of_offset(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _line_of_offset(body: bytes, offset: int, codec: str) -> int:
+    """The 1-based line of byte ``offset`` of ``body``, whose bytes before ``offset`` decode with ``codec``.
+
+    Lines are counted in the decoded text (LF, CRLF or CR, as ``split_lines`` does): counting 0x0a bytes
+    would be wrong for UTF-16, where that byte is half of many characters (上 is 0x4e0a), and for CR files.
+    """
+    prefix = body[:offset].decode(codec, errors="replace")
+    return len(_NEWLINE.findall(prefix)) + 1
 
 
 def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
@@ -50,7 +56,7 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
         return body.decode(codec), encoding
     except UnicodeDecodeError as utf_error:
         if codec == "utf-16":
-            raise ReportFormatError(path, _line_of_offset(data, utf_error.start),
+            raise ReportFormatError(path, _line_of_offset(body, utf_error.start, codec),
                                     "UTF-16 text after a UTF-16 byte-order mark",
                                     f"invalid byte sequence at byte {utf_error.start}") from None
         if encoding == "utf-8":
@@ -60,7 +66,7 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
                 pass
         offset = utf_error.start + (3 if encoding == "utf-8-sig" else 0)
         raise ReportFormatError(
-            path, _line_of_offset(data, offset),
+            path, _line_of_offset(body, utf_error.start, codec),
             "text encoded as UTF-8, UTF-8 with BOM or CP932 (Shift_JIS)",
             f"byte 0x{data[offset]:02x} at byte offset {offset} that is valid in none of them",
         ) from None

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dxstudy import read_report, statements
+from dxstudy import ReportFormatError, read_report, statements
 from dxstudy.headings import classify, is_toc_line
 from dxstudy.statements import Paragraph
 from dxstudy.textnorm import is_terminated
@@ -82,3 +83,26 @@ def test_a_chain_of_continued_paragraphs_is_joined_in_linear_time(tmp_path, monk
     """Each continuation rebuilt the joined text of the whole chain: 4,000 lines took 5 s, 64,000 hours."""
     small, large = (joined_characters(tmp_path, monkeypatch, n) for n in (2_000, 8_000))
     assert large < 5 * small
+
+
+# -- regressions: the line of an undecodable byte ----------------------------------------------------
+
+def decoding_error(tmp_path, data: bytes) -> ReportFormatError:
+    path = tmp_path / "report.md"
+    path.write_bytes(data)
+    with pytest.raises(ReportFormatError) as info:
+        read_report(path, coded=False)
+    return info.value
+
+
+def test_utf16_error_names_the_line_not_a_count_of_0x0a_bytes(tmp_path):
+    """In UTF-16, 0x0a is half of many characters (上 is 0x4e0a): counting those bytes gave line 5 of 2."""
+    text = "上上上\n" + "\ud800"                  # a lone surrogate on line 2
+    err = decoding_error(tmp_path, text.encode("utf-16", "surrogatepass"))
+    assert err.line == 2 and "UTF-16" in err.expected
+
+
+def test_invalid_byte_in_a_file_with_cr_newlines_names_its_line(tmp_path):
+    data = "令和3年度\r報告書\r本文\r".encode("utf-8") + b"\xff\xfe\xfd"
+    err = decoding_error(tmp_path, data)
+    assert err.line == 4
