@@ -383,7 +383,7 @@ def run_batch(
     build_tables = build_tables or _default_build_tables
     if jobs is not None and int(jobs) < 1:
         raise BatchError(f"--jobs: expected a positive number of parallel notebooks, found {jobs}")
-    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
+    n_workers = max(1, min(jobs or _cpu_count(), len(plan)))
 
     final_dir = out_dir / run_dir_name(fiscal_year)
     failed_dir = out_dir / f"{run_dir_name(fiscal_year)}.failed"
@@ -526,6 +526,14 @@ def _terminate_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cpu_count() -> int:
+    """CPUs this process may use (respects affinity/container limits where the OS tells)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _is_main_thread() -> bool:

@@ -225,3 +225,15 @@ def test_toc_gives_ids_to_headings_without_one():
                                          (2018, "平成30年度（FY2018）")])
 def test_fiscal_year_label(year, label):
     assert fiscal_year_label(year) == label
+
+
+def test_cells_tagged_remove_cell_or_remove_output_are_left_out(exporter):
+    nb = executed_notebook()
+    hidden = nbformat.v4.new_markdown_cell("分析者向けのメモ")
+    hidden.metadata["tags"] = ["remove-cell"]
+    quiet = nbformat.v4.new_code_cell("x", execution_count=9)
+    quiet.outputs = [nbformat.v4.new_output("stream", name="stdout", text="デバッグ出力\n")]
+    quiet.metadata["tags"] = ["remove-output"]
+    nb.cells += [hidden, quiet]
+    html = export_report(nb, exporter, stamp=STAMP, notebook="theme.ipynb")
+    assert "分析者向けのメモ" not in html and "デバッグ出力" not in html
