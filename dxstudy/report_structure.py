@@ -69,7 +69,7 @@ class _Walker:
         self.region = "front"          # front | toc | overview | part1 | part2 | colophon
         self.chapter_index = -1        # index into self.themes of the current chapter
         self.aspect_index = -1
-        self.seen_munis: list[str] = []
+        self.seen_munis: dict[str, None] = {}   # members with a section in this part (dict: O(1) lookup)
         self.muni_number = 0
         self.part_open = False         # a municipality part (aspect or chapter 5) is being filled
         self.proposal_count = 0
@@ -117,7 +117,7 @@ class _Walker:
         return str(theme["chapter"])
 
     def start_municipality_part(self) -> None:
-        self.seen_munis = []
+        self.seen_munis = {}
         self.muni_number = 0
         self.part_open = True
 
@@ -256,7 +256,7 @@ class _Walker:
             self.problem(ln.number, f"section {prefix}.{nxt} (sections in order, none missing)", found)
         self.muni_number = number
         if code and name not in self.seen_munis:
-            self.seen_munis.append(name)
+            self.seen_munis[name] = None
         aspect = self.aspects[self.aspect_index]["aspect"] if theme["has_aspects"] else ""
         self.open_section(Section(ln.number_label, theme["theme"], aspect, code, name, ln.title, ln.number))
 
