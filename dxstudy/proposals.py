@@ -725,37 +725,43 @@ def emphasise_persistent(joint: pd.DataFrame, before, after, municipalities: pd.
     year_before, year_after = _year_of(before), _year_of(after)
     out = joint.copy() if len(joint) else pd.DataFrame(columns=PROPOSAL_COLUMNS[1:])
     out["_weight"] = 0
+    added: dict[int, dict[str, list]] = {}  # row of an existing joint action -> what the trend adds
+    new_rows = []
     for r in persistent.itertuples():
         line = (f"・課題「{r.code_label}」：{year_before}年度・{year_after}年度とも{r.n_members}/{r.n_total}市町"
                 f"（{r.members}）")
         reason = (f"課題コード「{r.code_label}」が{year_before}年度と{year_after}年度の両方で{r.n_total}市町中"
                   f"{r.n_members}市町の課題の記述に現れる（2年続けて半数以上）")
-        ids = [*r.statement_ids_before.split(";"), *r.statement_ids_after.split(";")]
+        before_ids, after_ids = r.statement_ids_before.split(";"), r.statement_ids_after.split(";")
         title = (mapping.loc[mapping["code"] == r.code, "action_ja"].iloc[0].replace("{region}", region)
                  if r.code in action_of.index else "")
-        hit = out.index[out["title_ja"].str.replace(TREND_MARK, "", regex=False) == title] if title else []
+        hit = out.index[out["title_ja"] == title] if title else []
         if len(hit):
-            i = hit[0]
-            if not out.at[i, "title_ja"].startswith(TREND_MARK):
-                out.at[i, "title_ja"] = TREND_MARK + out.at[i, "title_ja"]
-                out.at[i, "body_ja"] = f"{PERSISTENT_HEADING}\n{out.at[i, 'body_ja']}"
-            lines = out.at[i, "body_ja"].split("\n")
-            end = next((k for k, text in enumerate(lines) if k and text.startswith("【")), len(lines))
-            out.at[i, "body_ja"] = "\n".join([*lines[:end], line, *lines[end:]])
-            out.at[i, "rationale_ja"] = f"{reason}。{out.at[i, 'rationale_ja']}"
-            sids, evidence = _evidence([*out.at[i, "statement_ids"].split(";"), *ids], statements)
-            out.at[i, "statement_ids"], out.at[i, "evidence"] = sids, evidence
-            out.at[i, "_weight"] = max(int(out.at[i, "_weight"]), int(r.n_members))
+            item = added.setdefault(hit[0], {"lines": [], "reasons": [], "before": [], "after": [], "n": []})
+            item["lines"].append(line)
+            item["reasons"].append(reason)
+            item["before"].extend(before_ids)
+            item["after"].extend(after_ids)
+            item["n"].append(int(r.n_members))
             continue
-        sids, evidence = _evidence(ids, statements)
-        out = pd.concat([out, pd.DataFrame([{
+        sids, evidence = _evidence([*before_ids, *after_ids], statements)
+        new_rows.append({
             "kind": "joint_action", "theme": "",
             "title_ja": f"{TREND_MARK}課題「{r.code_label}」への{region}共同の対応",
             "body_ja": "\n".join([PERSISTENT_HEADING, line, "【取組みの内容】",
                                    f"・2年続けて多くの市町が挙げている課題であり、{region}で対応策を共同で検討する"
                                    "（対応表 rules/joint_actions.csv に対応の種類がないため、専門部会で具体化する）。"]),
             "rationale_ja": f"{reason}。",
-            "statement_ids": sids, "evidence": evidence, "_weight": int(r.n_members)}])], ignore_index=True)
+            "statement_ids": sids, "evidence": evidence, "_weight": int(r.n_members)})
+    for i, item in added.items():
+        out.at[i, "title_ja"] = TREND_MARK + out.at[i, "title_ja"]
+        out.at[i, "body_ja"] = "\n".join([PERSISTENT_HEADING, *item["lines"], out.at[i, "body_ja"]])
+        out.at[i, "rationale_ja"] = "。".join(item["reasons"]) + "。" + out.at[i, "rationale_ja"]
+        ids = [*item["before"], *out.at[i, "statement_ids"].split(";"), *item["after"]]
+        out.at[i, "statement_ids"], out.at[i, "evidence"] = _evidence(ids, statements)
+        out.at[i, "_weight"] = max(item["n"])
+    if new_rows:
+        out = pd.concat([out, pd.DataFrame(new_rows)], ignore_index=True)
     out = out.sort_values("_weight", ascending=False, kind="stable")
     return out.drop(columns="_weight").reset_index(drop=True)
 
