@@ -70,3 +70,25 @@ def test_conclusions_quote_evidence_with_statement_ids(result):
 def strip_tags(html: str) -> str:
     html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_real_rerun_gives_the_same_reports_apart_from_the_stamp(result, tmp_path):
+    """A second run on the same inputs (its own copy of the data, its own output folder)."""
+    import shutil
+
+    from batch_helpers import ROOT, write_data_dir
+    from dxstudy.batch import run_batch
+    from dxstudy.html_export import strip_stamp
+
+    data = write_data_dir(tmp_path / "data")
+    if (ROOT / "data" / "external").is_dir():
+        shutil.copytree(ROOT / "data" / "external", data / "external")
+    second = run_batch(2021, data_dir=data, out=tmp_path / "outputs", progress=False)
+    assert second.status == "ok", second.summary()
+    differing = [name for name in NAMES
+                 if strip_stamp((result.output_dir / f"{name}.html").read_text(encoding="utf-8"))
+                 != strip_stamp((second.output_dir / f"{name}.html").read_text(encoding="utf-8"))]
+    assert differing == []
+    first_tables = {p.name: p.read_bytes() for p in (result.output_dir.parents[1] / "data/processed/FY2021").glob("*.csv")}
+    second_tables = {p.name: p.read_bytes() for p in (data / "processed/FY2021").glob("*.csv")}
+    assert first_tables and second_tables == first_tables
