@@ -1,6 +1,7 @@
 """The batch's HTML in a real browser (Debian's headless Chromium via Playwright) with the network
 blocked: index.html and every report open with no request leaving file:// and data:, no console
-error, every image decoded and the Japanese headings present. Screenshots go to tests/_artifacts/."""
+error, every image decoded and the Japanese headings present. Screenshots go to tests/_artifacts/
+(JPEG, full page)."""
 from __future__ import annotations
 
 import re
@@ -34,18 +35,23 @@ def output_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def visits(output_dir) -> dict[str, dict]:
+    """index.html and every report opened once in Chromium; what each visit saw, by file stem."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
+        try:
+            return {path.stem: open_offline(context, path) for path in
+                    [output_dir / "index.html", *report_pages(output_dir)]}
+        finally:
+            context.close()
+            browser.close()
 
 
-def open_offline(browser, path: Path, shot: str) -> dict:
+def open_offline(context, path: Path) -> dict:
     """Open ``path`` with every non-file/data request aborted; return what happened."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
     page = context.new_page()
     seen = {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}
 
@@ -61,8 +67,7 @@ def open_offline(browser, path: Path, shot: str) -> dict:
     page.on("requestfailed", lambda req: seen["failed"].append(f"{req.url} {req.failure}"))
     page.on("console", lambda msg: msg.type == "error" and seen["console_errors"].append(msg.text))
     page.on("pageerror", lambda exc: seen["page_errors"].append(str(exc)))
-    page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_load_state("networkidle")
+    page.goto(path.as_uri(), wait_until="load")  # images are data: URIs, decoded before "load"
     seen["images"] = page.evaluate(
         "Array.from(document.images).map(i => ({src: i.src.slice(0, 40), complete: i.complete,"
         " width: i.naturalWidth}))")
@@ -72,8 +77,8 @@ def open_offline(browser, path: Path, shot: str) -> dict:
     seen["links"] = page.evaluate(
         "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
-    context.close()
+    page.screenshot(path=str(ARTIFACTS / f"{path.stem}.jpg"), full_page=True, type="jpeg", quality=70)
+    page.close()
     return seen
 
 
@@ -81,8 +86,8 @@ def report_pages(output_dir: Path) -> list[Path]:
     return sorted(p for p in output_dir.glob("*.html") if p.name != "index.html")
 
 
-def test_index_opens_offline_and_links_every_report(browser, output_dir):
-    seen = open_offline(browser, output_dir / "index.html", "index")
+def test_index_opens_offline_and_links_every_report(visits, output_dir):
+    seen = visits["index"]
     assert seen["blocked"] == [] and seen["failed"] == []
     assert seen["console_errors"] == [] and seen["page_errors"] == []
     assert seen["lang"] == "ja"
@@ -91,12 +96,12 @@ def test_index_opens_offline_and_links_every_report(browser, output_dir):
         assert report.name in seen["links"]
 
 
-def test_every_report_opens_offline_with_decoded_images_and_japanese_headings(browser, output_dir):
+def test_every_report_opens_offline_with_decoded_images_and_japanese_headings(visits, output_dir):
     reports = report_pages(output_dir)
     assert reports
     problems = []
     for report in reports:
-        seen = open_offline(browser, report, report.stem)
+        seen = visits[report.stem]
         if seen["blocked"] or seen["failed"]:
             problems.append(f"{report.name}: network requests {seen['blocked'] + seen['failed']}")
         if seen["console_errors"] or seen["page_errors"]:
@@ -109,6 +114,10 @@ def test_every_report_opens_offline_with_decoded_images_and_japanese_headings(br
     assert problems == []
 
 
-def test_reports_show_charts(browser, output_dir):
-    seen = open_offline(browser, output_dir / "overview.html", "overview-charts")
-    assert [i for i in seen["images"] if i["src"].startswith("data:image/png")]
+def test_reports_show_charts(visits):
+    assert [i for i in visits["overview"]["images"] if i["src"].startswith("data:image/png")]
+
+
+def test_screenshots_are_written(visits):
+    for stem in visits:
+        assert (ARTIFACTS / f"{stem}.jpg").stat().st_size > 0
