@@ -309,6 +309,24 @@ def has_previous_year(fiscal_year: int, data_dir: str | Path = "data") -> bool:
     return (Path(data_dir) / "processed" / f"FY{fiscal_year - 1}" / "statements.csv").is_file()
 
 
+def ensure_previous_year(fiscal_year: int, data_dir: str | Path = "data") -> bool:
+    """Whether ``fiscal_year`` can be compared with the year before, building that year's processed
+    tables from ``<data_dir>/raw/FY{year-1}/`` first when only its raw data is there (processed tables
+    are regenerable: on a fresh clone the batch of FY2022 still gets its 前年度比較). For the batch,
+    before it plans its runs; the notebook itself never writes."""
+    if has_previous_year(fiscal_year, data_dir):
+        return True
+    from dxstudy.tables import build_processed, raw_dir
+
+    if not raw_dir(fiscal_year - 1, data_dir).is_dir():
+        return False
+    try:
+        build_processed(fiscal_year - 1, data_dir)
+    except DxstudyError:
+        return False
+    return has_previous_year(fiscal_year, data_dir)
+
+
 def year_over_year(fiscal_year: int, data_dir: str | Path = "data") -> dict[str, pd.DataFrame]:
     """All comparisons of ``fiscal_year`` with the year before: ``stages``, ``stalled`` (検討中 in
     both years), ``metrics``, ``challenges``, ``technologies``. DxstudyError when either year has

@@ -305,3 +305,20 @@ def test_views_escape_the_quoted_text(comparison):
 
 def test_sources_table_names_the_test_data(comparison):
     assert "「テスト用データ」の印があります" in yoy_views.sources_table(comparison).html
+
+
+def test_ensure_previous_year_builds_it_from_raw_when_only_raw_is_there(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
+    (tmp_path / "raw" / "FY2021").mkdir(parents=True)
+    shutil.copy(raw, tmp_path / "raw" / "FY2021" / "report.md")
+    assert not yoy.has_previous_year(2022, tmp_path)
+    assert yoy.ensure_previous_year(2022, tmp_path)
+    assert (tmp_path / "processed" / "FY2021" / "stages.csv").is_file()
+
+
+def test_ensure_previous_year_without_any_data_is_false(tmp_path):
+    assert not yoy.ensure_previous_year(2022, tmp_path)
+    assert not (tmp_path / "processed").exists()
