@@ -357,10 +357,17 @@ def render_index(run: dict[str, Any]) -> str:
     ``title``, ``notebook``, ``parameters``, ``status`` ("ok" | "failed"), ``html``, ``ipynb``,
     ``duration_s`` and ``error``.
     """
+    from datetime import datetime
+
     env = _index_environment()
     template = env.get_template("run_index.html.j2")
+    try:
+        started = datetime.fromisoformat(run["started_at"]).strftime("%Y-%m-%d %H:%M:%S %z")
+    except (KeyError, TypeError, ValueError):
+        started = str(run.get("started_at", ""))
     return template.render(
         run=run,
+        started=started,
         css=CSS_PATH.read_text(encoding="utf-8"),
         fiscal_year_label=fiscal_year_label(run["fiscal_year"]),
     )
