@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from dxstudy.batch_types import KERNEL_ENV, JobResult, NotebookJob
+from dxstudy.batch_types import KERNEL_ENV, WARM_IMPORTS, JobResult, NotebookJob
 from dxstudy.errors import DxstudyError
 from dxstudy.html_export import Stamp, fiscal_year_label, render_index
 from dxstudy.outputs_swap import (
@@ -353,170 +353,240 @@ def run_batch(
     ``data_dir`` and ``out`` are resolved against the current directory. ``plan`` replaces
     :func:`build_plan` and ``build_tables`` replaces ``dxstudy.tables.build_processed`` (tests and
     analysts' variants). ``preload``: modules every kernel has imported before the notebook starts
-    (default ``dxstudy.batch_types.WARM_IMPORTS``); ``kernel_mode``: ``"zygote"`` (kernels forked from a
-    process that preloaded them, the fast default) or ``"spawn"`` (one ``python -m
-    ipykernel_launcher`` per notebook). Raises :class:`BatchError` for bad inputs and :class:`BatchLockedError` if
-    another run of the same fiscal year is active; notebook failures do not raise (see
-    :attr:`BatchResult.status`).
+    (default ``dxstudy.batch_types.WARM_IMPORTS``); ``kernel_mode``: ``"zygote"`` (kernels forked
+    from a process that preloaded them, the fast default) or ``"spawn"`` (one ``python -m
+    ipykernel_launcher`` per notebook). Raises :class:`BatchError` for bad inputs and
+    :class:`BatchLockedError` if another run of the same fiscal year is active; notebook failures
+    do not raise (see :attr:`BatchResult.status`).
     """
-    fiscal_year = int(fiscal_year)
-    if preload is None:
-        from dxstudy.batch_types import WARM_IMPORTS as preload
-    data_dir = Path(data_dir).resolve()
-    out_dir = Path(out).resolve()
-    say = _Progress(progress)
-    raw = data_dir / "raw" / run_dir_name(fiscal_year)
-    if not data_dir.is_dir():
-        raise BatchError(f"{data_dir}: data directory not found (expected a folder laid out like data/, "
-                         f"with raw/{run_dir_name(fiscal_year)}/ inside)")
-    if build_tables is None and not raw.is_dir():
-        raise BatchError(f"{raw}: expected the raw inputs of fiscal year {fiscal_year} here, "
-                         f"found no such directory")
-    if plan is None:
-        plan = build_plan(fiscal_year, data_dir, notebooks_dir)
-    missing = sorted({j.notebook for j in plan if not Path(j.notebook).is_file()})
-    if missing:
-        raise BatchError(f"{missing[0]}: notebook not found (expected the notebooks of the batch plan; "
-                         f"use --notebooks-dir to point at them)")
-    if not plan:
-        raise BatchError("the batch plan is empty: nothing to run")
-    build_tables = build_tables or _default_build_tables
-    if jobs is not None and int(jobs) < 1:
-        raise BatchError(f"--jobs: expected a positive number of parallel notebooks, found {jobs}")
-    n_workers = max(1, min(jobs or _cpu_count(), len(plan)))
-
-    final_dir = out_dir / run_dir_name(fiscal_year)
-    failed_dir = out_dir / f"{run_dir_name(fiscal_year)}.failed"
-    lock = RunLock(out_dir, fiscal_year)
+    run = _Run(
+        fiscal_year=int(fiscal_year), data_dir=Path(data_dir).resolve(), out_dir=Path(out).resolve(),
+        say=_Progress(progress), build_tables=build_tables or _default_build_tables,
+        preload=tuple(WARM_IMPORTS if preload is None else preload), kernel_mode=kernel_mode,
+    )
+    run.check(plan, notebooks_dir, jobs, custom_tables=build_tables is not None)
+    lock = RunLock(run.out_dir, run.fiscal_year)
     lock.acquire()
-    previous_sigterm = None
+    with _sigterm_raises():
+        try:
+            return run.execute()
+        finally:
+            run.stop()
+            lock.release()
+
+
+@dataclass
+class _Run:
+    """The state of one batch run, step by step (used by :func:`run_batch`)."""
+
+    fiscal_year: int
+    data_dir: Path
+    out_dir: Path
+    say: Callable[[str], None]
+    build_tables: Callable[[int, Path], dict]
+    preload: tuple[str, ...]
+    kernel_mode: str
+    plan: list[NotebookJob] = field(default_factory=list)
+    n_workers: int = 1
     tmp: Path | None = None
     pool: ProcessPoolExecutor | None = None
-    zygote = None
-    try:
-        if _is_main_thread():
-            def _on_sigterm(signum, frame):
-                raise _Terminated()
-            previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
-        notes = recover_interrupted(out_dir, fiscal_year)
+    zygote: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def raw(self) -> Path:
+        return self.data_dir / "raw" / run_dir_name(self.fiscal_year)
+
+    @property
+    def final_dir(self) -> Path:
+        return self.out_dir / run_dir_name(self.fiscal_year)
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.out_dir / f"{run_dir_name(self.fiscal_year)}.failed"
+
+    def check(self, plan, notebooks_dir, jobs, custom_tables: bool) -> None:
+        """Validate the inputs before anything is started (BatchError names what is wrong)."""
+        fy = run_dir_name(self.fiscal_year)
+        if not self.data_dir.is_dir():
+            raise BatchError(f"{self.data_dir}: data directory not found (expected a folder laid out "
+                             f"like data/, with raw/{fy}/ inside)")
+        if not custom_tables and not self.raw.is_dir():
+            raise BatchError(f"{self.raw}: expected the raw inputs of fiscal year {self.fiscal_year} "
+                             f"here, found no such directory")
+        self.plan = list(plan) if plan is not None else build_plan(self.fiscal_year, self.data_dir, notebooks_dir)
+        if not self.plan:
+            raise BatchError("the batch plan is empty: nothing to run")
+        missing = sorted({j.notebook for j in self.plan if not Path(j.notebook).is_file()})
+        if missing:
+            raise BatchError(f"{missing[0]}: notebook not found (expected the notebooks of the batch "
+                             f"plan; use --notebooks-dir to point at them)")
+        if jobs is not None and int(jobs) < 1:
+            raise BatchError(f"--jobs: expected a positive number of parallel notebooks, found {jobs}")
+        if self.kernel_mode not in ("zygote", "spawn"):
+            raise BatchError(f"kernel mode: expected 'zygote' or 'spawn', found {self.kernel_mode!r}")
+        self.n_workers = max(1, min(jobs or _cpu_count(), len(self.plan)))
+
+    def execute(self) -> BatchResult:
+        self.notes = recover_interrupted(self.out_dir, self.fiscal_year)
         started = datetime.now().astimezone()
         t0 = time.perf_counter()
-        tmp = temp_run_dir(out_dir, fiscal_year)
-        kernel_log = tmp / "kernels.log"
-        if kernel_mode == "zygote":
-            # One zygote for all workers, started first: it imports the kernel libraries while
-            # the tables are built and the workers start.
-            from dxstudy.kernel_zygote import Zygote
-
-            with open(kernel_log, "ab") as log:
-                zygote = Zygote(tuple(preload), env={**os.environ, **KERNEL_ENV}, stderr=log)
-
+        self.tmp = temp_run_dir(self.out_dir, self.fiscal_year)
+        if self.kernel_mode == "zygote":
+            self.start_zygote()
         # The tables are built in a thread while the worker processes start (starting them blocks
         # until the fork server has imported papermill and nbconvert) and preload their kernels.
-        say(f"FY{fiscal_year}: building tables from {raw}")
+        self.say(f"FY{self.fiscal_year}: building tables from {self.raw}")
         tables_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxstudy-tables")
-        tables_future = tables_thread.submit(build_tables, fiscal_year, data_dir)
+        tables_future = tables_thread.submit(self.build_tables, self.fiscal_year, self.data_dir)
         tables_thread.shutdown(wait=False)
-        ctx = _mp_context()
-        counters = ctx.Array("i", [len(plan), 0])
-        cwd = str(Path(plan[0].notebook).parent)
-        pool = ProcessPoolExecutor(
-            max_workers=n_workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(cwd, str(kernel_log), counters, preload, kernel_mode,
-                      zygote.socket_path if zygote is not None else None),
-        )
-        with _workers_without_main():  # every worker is started here (one ping each)
-            pings = [pool.submit(_ping) for _ in range(n_workers)]
-        del pings
-        try:
-            tables_info = tables_future.result()
-        except DxstudyError:
-            raise
-        except Exception as exc:
-            raise BatchError(f"building the tables of FY{fiscal_year} from {raw} failed: "
-                             f"{type(exc).__name__}: {exc}") from exc
-        inputs, tables = _inputs_and_tables(tables_info, data_dir)
-        say(f"tables ready ({len(tables)} files); running {len(plan)} notebooks on {n_workers} workers")
-
+        self.start_workers()
+        inputs, tables = self.tables_result(tables_future)
+        self.say(f"tables ready ({len(tables)} files); running {len(self.plan)} notebooks on "
+                 f"{self.n_workers} workers")
         stamp = Stamp(
-            fiscal_year=fiscal_year,
-            inputs=inputs,
-            rules_version=_rules_version(),
-            dxstudy_version=_dxstudy_version(),
-            run_started=started.strftime("%Y-%m-%d %H:%M:%S %z"),
+            fiscal_year=self.fiscal_year, inputs=inputs, rules_version=_rules_version(),
+            dxstudy_version=_dxstudy_version(), run_started=started.strftime("%Y-%m-%d %H:%M:%S %z"),
         )
-        previous = _previous_durations(final_dir)
-        order = sorted(range(len(plan)), key=lambda i: -previous.get(plan[i].name, 0.0))
-        futures = {pool.submit(_run_job, plan[i], str(tmp), stamp): i for i in order}
-        results: list[JobResult | None] = [None] * len(plan)
-        for done, fut in enumerate(as_completed(futures), start=1):
-            i = futures[fut]
-            try:
-                res = fut.result()
-            except BrokenProcessPool as exc:
-                res = _crashed(plan[i], f"worker process died: {exc}")
-            except Exception as exc:  # an error in the batch machinery itself
-                res = _crashed(plan[i], f"{type(exc).__name__}: {exc}")
-            results[i] = res
-            mark = "ok" if res.status == "ok" else "FAILED"
-            tail = "" if res.status == "ok" else f" — {res.error}"
-            say(f"[{done}/{len(plan)}] {mark:6} {res.name} ({res.duration_s:.1f} s){tail}")
-        pool.shutdown(wait=True)
-        pool = None
-        if zygote is not None:
-            zygote.close()
-            zygote = None
-        reports = [r for r in results if r is not None]
+        reports = self.run_plan(stamp)
         status = "ok" if all(r.status == "ok" for r in reports) else "failed"
         duration = time.perf_counter() - t0
-
         manifest = {
-            "fiscal_year": fiscal_year,
+            "fiscal_year": self.fiscal_year,
             "status": status,
             "started_at": started.isoformat(timespec="seconds"),
             "duration_s": round(duration, 3),
-            "jobs": n_workers,
-            "data_dir": str(data_dir),
+            "jobs": self.n_workers,
+            "data_dir": str(self.data_dir),
             "inputs": inputs,
             "tables": tables,
             "rules_version": stamp.rules_version,
             "dxstudy_version": stamp.dxstudy_version,
             "python": sys.version.split()[0],
-            "command": f"dxstudy run --fiscal-year {fiscal_year}",
+            "command": f"dxstudy run --fiscal-year {self.fiscal_year}",
             "reports": [r.to_dict() for r in reports],
         }
-        (tmp / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                      encoding="utf-8")
-        (tmp / "index.html").write_text(render_index(manifest), encoding="utf-8")
-        if kernel_log.exists() and kernel_log.stat().st_size == 0:
-            kernel_log.unlink()
-
-        if status == "ok":
-            swap_into_place(tmp, final_dir)
-            output_dir = final_dir
-            if failed_dir.exists():
-                shutil.rmtree(failed_dir, ignore_errors=True)
-                notes.append(f"removed the older failed run {failed_dir.name}/")
-        else:
-            swap_into_place(tmp, failed_dir)
-            output_dir = failed_dir
-        tmp = None
-        say(f"done: {status} in {duration:.1f} s → {output_dir}")
+        self.write_record(manifest)
+        output_dir = self.publish(status)
+        self.say(f"done: {status} in {duration:.1f} s → {output_dir}")
         return BatchResult(
-            fiscal_year=fiscal_year, status=status, output_dir=output_dir, final_dir=final_dir,
-            reports=reports, started_at=manifest["started_at"], duration_s=duration,
-            manifest=manifest, notes=notes,
+            fiscal_year=self.fiscal_year, status=status, output_dir=output_dir,
+            final_dir=self.final_dir, reports=reports, started_at=manifest["started_at"],
+            duration_s=duration, manifest=manifest, notes=self.notes,
         )
+
+    @property
+    def kernel_log(self) -> Path:
+        return self.tmp / "kernels.log"
+
+    def start_zygote(self) -> None:
+        """One kernel zygote for all workers, started first: it imports the kernel libraries while
+        the tables are built and the workers start."""
+        from dxstudy.kernel_zygote import Zygote
+
+        with open(self.kernel_log, "ab") as log:
+            self.zygote = Zygote(self.preload, env={**os.environ, **KERNEL_ENV}, stderr=log)
+
+    def start_workers(self) -> None:
+        ctx = _mp_context()
+        counters = ctx.Array("i", [len(self.plan), 0])  # [notebooks waiting, spare kernels]
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.n_workers, mp_context=ctx, initializer=_init_worker,
+            initargs=(str(Path(self.plan[0].notebook).parent), str(self.kernel_log), counters,
+                      self.preload, self.kernel_mode,
+                      self.zygote.socket_path if self.zygote is not None else None),
+        )
+        with _workers_without_main():  # every worker is started here (one ping each)
+            for _ in range(self.n_workers):
+                self.pool.submit(_ping)
+
+    def tables_result(self, future) -> tuple[list[dict[str, str]], list[str]]:
+        try:
+            info = future.result()
+        except DxstudyError:
+            raise
+        except Exception as exc:
+            raise BatchError(f"building the tables of FY{self.fiscal_year} from {self.raw} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        return _inputs_and_tables(info, self.data_dir)
+
+    def run_plan(self, stamp: Stamp) -> list[JobResult]:
+        """Every notebook of the plan on the workers, longest first (by the previous run's times);
+        one progress line per finished notebook. Results in plan order."""
+        previous = _previous_durations(self.final_dir)
+        order = sorted(range(len(self.plan)), key=lambda i: -previous.get(self.plan[i].name, 0.0))
+        futures = {self.pool.submit(_run_job, self.plan[i], str(self.tmp), stamp): i for i in order}
+        results: list[JobResult | None] = [None] * len(self.plan)
+        for done, fut in enumerate(as_completed(futures), start=1):
+            job = self.plan[futures[fut]]
+            try:
+                res = fut.result()
+            except BrokenProcessPool as exc:
+                res = _crashed(job, f"worker process died: {exc}")
+            except Exception as exc:  # an error in the batch machinery itself
+                res = _crashed(job, f"{type(exc).__name__}: {exc}")
+            results[futures[fut]] = res
+            mark = "ok" if res.status == "ok" else "FAILED"
+            tail = "" if res.status == "ok" else f" — {res.error}"
+            self.say(f"[{done}/{len(self.plan)}] {mark:6} {res.name} ({res.duration_s:.1f} s){tail}")
+        self.pool.shutdown(wait=True)
+        self.pool = None
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
+        return [r for r in results if r is not None]
+
+    def write_record(self, manifest: dict[str, Any]) -> None:
+        """run.json and index.html into the run directory; drop an empty kernel log."""
+        (self.tmp / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        (self.tmp / "index.html").write_text(render_index(manifest), encoding="utf-8")
+        if self.kernel_log.exists() and self.kernel_log.stat().st_size == 0:
+            self.kernel_log.unlink()
+
+    def publish(self, status: str) -> Path:
+        """A complete run replaces FY2021/ (and removes an old FY2021.failed/); a failed one goes to
+        FY2021.failed/, leaving FY2021/ as it was."""
+        if status == "ok":
+            swap_into_place(self.tmp, self.final_dir)
+            if self.failed_dir.exists():
+                shutil.rmtree(self.failed_dir, ignore_errors=True)
+                self.notes.append(f"removed the older failed run {self.failed_dir.name}/")
+            target = self.final_dir
+        else:
+            swap_into_place(self.tmp, self.failed_dir)
+            target = self.failed_dir
+        self.tmp = None
+        return target
+
+    def stop(self) -> None:
+        """After a run, or on interruption/error: stop workers and kernels, delete the temporary run."""
+        if self.pool is not None:  # interrupted or failed: stop the workers now, running notebooks too
+            _terminate_workers(self.pool)
+            self.pool = None
+        if self.zygote is not None:
+            self.zygote.close()  # kernels still running are killed with it
+            self.zygote = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+
+@contextmanager
+def _sigterm_raises():
+    """SIGTERM during a run raises :class:`_Terminated` (cleaned up like Ctrl-C)."""
+    if not _is_main_thread():
+        yield
+        return
+
+    def on_sigterm(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
     finally:
-        if pool is not None:  # interrupted or failed: stop the workers now, running notebooks too
-            _terminate_workers(pool)
-        if zygote is not None:
-            zygote.close()  # kernels still running notice that their parent is gone and exit
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, previous_sigterm)
-        lock.release()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:
