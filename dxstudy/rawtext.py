@@ -101,8 +101,8 @@ def read_raw_text(path: str | Path) -> RawText:
         raise ReportFormatError(p, 0, f"a report of at most {MAX_INPUT_BYTES // (1024 * 1024)} MiB",
                                 f"a file of {size / (1024 * 1024):.1f} MiB")
     data = p.read_bytes()
-    if not data.strip():
-        raise ReportFormatError(p, 1, "a report with text", "an empty file")
     text, encoding = decode_bytes(data, str(p))
+    if not text.strip():           # after decoding: a lone byte-order mark or only spaces is empty too
+        raise ReportFormatError(p, 1, "a report with text", "an empty file")
     return RawText(str(p), split_lines(text), encoding, _newline_style(text),
                    hashlib.sha256(data).hexdigest(), len(data))

@@ -5,17 +5,25 @@ Bounded for the test suite; ``DXSTUDY_FUZZ=long`` runs many more examples (see d
 """
 from __future__ import annotations
 
+import codecs
+import os
 import re
+import tempfile
+import warnings
+from functools import lru_cache
+from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dxstudy import ReportFormatError, read_report, statements
 from dxstudy.headings import classify, is_toc_line
+from dxstudy.rawtext import decode_bytes, split_lines
+from dxstudy.report_reader import ReportWarning
 from dxstudy.statements import Paragraph
 from dxstudy.textnorm import is_terminated
-from reader_fixtures import line_index, report_lines, write_variant
+from reader_fixtures import FY2021, line_index, report_lines, write_variant
 
 # -- regressions: the table-of-contents pattern -----------------------------------------------------
 
@@ -106,3 +114,208 @@ def test_invalid_byte_in_a_file_with_cr_newlines_names_its_line(tmp_path):
     data = "令和3年度\r報告書\r本文\r".encode("utf-8") + b"\xff\xfe\xfd"
     err = decoding_error(tmp_path, data)
     assert err.line == 4
+
+
+# -- fuzzing: mutations of the real FY2021 report -----------------------------------------------------
+
+#: ``DXSTUDY_FUZZ=long`` (see docs/reliability.md) runs many more examples, each with a generous
+#: deadline so that a hang shows up as a failure naming the input instead of a stuck run.
+LONG = os.environ.get("DXSTUDY_FUZZ", "").lower() == "long"
+
+
+def fuzz_settings(examples: int, long_examples: int) -> settings:
+    return settings(max_examples=long_examples if LONG else examples,
+                    deadline=30_000 if LONG else None, derandomize=not LONG, print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much])
+
+
+NASTY = (
+    [chr(c) for c in range(0x00, 0x20) if c not in (0x0a, 0x0d)] + ["\x7f", "\x85", "\x9b"]      # controls
+    + ["\u0300", "\u0301", "\u0336", "\u20dd", "\u3099", "\u309a"]                           # combining
+    + ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+       "\u2068", "\u2069", "\u061c"]                                                           # bidi
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u2028", "\u2029", "\u3000", "\u00a0"]
+    + ["😀", "👩\u200d💻", "🇯🇵", "㊙", "\U0001f3fb", "\ufffd", "\U0010ffff", "\ue000"]        # emoji, private use
+    + ["\ud800", "\udfff", "\udc80", "\udcff"]                                                 # lone surrogates
+    + ["＃", "．", "１", "ＡＩ", "ｶﾞ", "㍻", "①", "Ⅲ", "ﬁ"]                                     # NFKC changes these
+)
+STRUCTURE = ["第", "章", "部", "第3章 ", "# ", "## ", "#### 1.1.1 草加市", "- ", "・", "。", "、", "「", "」",
+             "（", "）", ".....", "…", "\t", "<b>", "</b>", "**", "【", "】", "◆", "結論", "※", "令和3年度",
+             "1.2 ", "5.7 ", "A ", "<", ">", "---", "第1回\t令和3年7月30日（金）\t・ 議題"]
+PIECE = st.one_of(st.sampled_from(NASTY), st.sampled_from(STRUCTURE), st.characters(codec="utf-8"))
+NASTY_TEXT = st.lists(PIECE, min_size=1, max_size=12).map("".join)
+
+INDEX = st.integers(min_value=0, max_value=10_000)     # taken modulo the number of lines
+MUTATION = st.one_of(
+    st.tuples(st.just("delete"), INDEX, st.integers(1, 30)),
+    st.tuples(st.just("duplicate"), INDEX, st.integers(1, 30)),
+    st.tuples(st.just("swap"), INDEX, INDEX),
+    st.tuples(st.just("truncate"), INDEX),
+    st.tuples(st.just("cut_line"), INDEX, INDEX),
+    st.tuples(st.just("insert_text"), INDEX, INDEX, NASTY_TEXT),
+    st.tuples(st.just("insert_line"), INDEX, NASTY_TEXT),
+    st.tuples(st.just("replace_line"), INDEX, NASTY_TEXT),
+)
+
+
+def mutate(lines: list[str], mutations) -> list[str]:
+    lines = list(lines)
+    for op, *args in mutations:
+        if not lines:
+            lines = [""]
+        i = args[0] % len(lines)
+        if op == "delete":
+            del lines[i:i + args[1]]
+        elif op == "duplicate":
+            lines[i:i] = lines[i:i + args[1]]
+        elif op == "swap":
+            j = args[1] % len(lines)
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "truncate":
+            lines = lines[:i]
+        elif op == "cut_line":
+            lines[i] = lines[i][:args[1] % (len(lines[i]) + 1)]
+        elif op == "insert_text":
+            at = args[1] % (len(lines[i]) + 1)
+            lines[i] = lines[i][:at] + args[2] + lines[i][at:]
+        elif op == "insert_line":
+            lines.insert(i, args[1])
+        else:
+            lines[i] = args[1]
+    return lines
+
+
+def _fuzz_errors(error: UnicodeEncodeError):
+    """Lone surrogates as invalid bytes: U+DC80..U+DCFF as the raw byte (surrogateescape), others as
+    their 3-byte encoding (surrogatepass); anything else the codec cannot hold as '?'."""
+    out = b""
+    for ch in error.object[error.start:error.end]:
+        if 0xDC80 <= ord(ch) <= 0xDCFF:
+            out += bytes([ord(ch) - 0xDC00])
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            out += ch.encode("utf-8", "surrogatepass")
+        else:
+            out += b"?"
+    return out, error.end
+
+
+codecs.register_error("dxstudy_fuzz", _fuzz_errors)
+
+ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "cp932", "utf-16", "utf-16-le-nobom"])
+NEWLINE = st.sampled_from(["\n", "\r\n", "\r"])
+BYTE_DAMAGE = st.one_of(
+    st.none(),
+    st.tuples(st.just("insert"), INDEX, st.binary(min_size=1, max_size=4)),
+    st.tuples(st.just("truncate"), INDEX),
+)
+
+
+def encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16":
+        return text.encode("utf-16", "surrogatepass")
+    if encoding == "utf-16-le-nobom":
+        return text.encode("utf-16-le", "surrogatepass")
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8", "dxstudy_fuzz")
+    return text.encode(encoding, "dxstudy_fuzz")
+
+
+def damage(data: bytes, how) -> bytes:
+    if how is None or not data:
+        return data
+    at = how[1] * 97 % (len(data) + 1)
+    return data[:at] + how[2] + data[at:] if how[0] == "insert" else data[:at]
+
+
+def lines_in(data: bytes) -> int:
+    """How many lines an editor would show (the decoded text, or its readable prefix)."""
+    try:
+        text, _ = decode_bytes(data, "fuzz")
+    except ReportFormatError:
+        codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        text = data.decode(codec, errors="replace")
+    return len(split_lines(text))
+
+
+def check_read(path: Path, *, lenient: bool = False, coded: bool = False):
+    """Read ``path``: either the tables lose no line, or a ReportFormatError names the file and a line in it."""
+    data = path.read_bytes()
+    n = lines_in(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReportWarning)
+            report = read_report(path, coded=coded, lenient=lenient)
+    except ReportFormatError as err:
+        assert err.path == str(path) and str(path) in str(err)
+        assert 1 <= err.line <= max(n, 1), (err.line, n, str(err))
+        assert err.expected and err.found
+        return None
+    check_no_line_lost(report, n)
+    return report
+
+
+def check_no_line_lost(report, n: int) -> None:
+    """Every line has a kind; a line left unplaced is one a problem names (lenient reading only)."""
+    lines, st_ = report.lines, report.statements
+    assert list(lines["line"]) == list(range(1, n + 1))
+    unplaced = set(lines.loc[lines["kind"] == "unplaced", "line"])
+    assert unplaced <= {problem.line for problem in report.problems}, sorted(unplaced)[:5]
+    assert st_["statement_id"].is_unique
+    assert ((1 <= st_["line_start"]) & (st_["line_start"] <= st_["line_end"]) & (st_["line_end"] <= n)).all()
+    kinds = lines.set_index("line")["kind"]
+    assert (kinds[st_["line_start"]].to_numpy() == "statement").all()
+    referenced = {sid for ref in lines.loc[lines["kind"] == "statement", "ref"] for sid in ref.split()}
+    assert referenced == set(st_["statement_id"])
+    for column in ("text", "text_raw", "section", "municipality_code"):
+        assert not st_[column].isna().any()
+
+
+@lru_cache(maxsize=1)
+def fy2021_text() -> str:
+    return FY2021.read_text(encoding="utf-8")
+
+
+@fuzz_settings(60, 3000)
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=4), lenient=st.booleans())
+def test_mutated_report_reads_or_names_the_line(mutations, lenient):
+    lines = mutate(fy2021_text().split("\n"), mutations)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.md"
+        path.write_bytes(encode("\n".join(lines), "utf-8"))
+        check_read(path, lenient=lenient)
+
+
+@fuzz_settings(30, 1500)
+@given(mutations=st.lists(MUTATION, max_size=2), encoding=ENCODING, newline=NEWLINE, how=BYTE_DAMAGE,
+       lenient=st.booleans())
+def test_reencoded_and_damaged_bytes_read_or_name_the_line(mutations, encoding, newline, how, lenient):
+    lines = mutate(fy2021_text().split("\n"), mutations)
+    data = damage(encode(newline.join(lines), encoding), how)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.md"
+        path.write_bytes(data)
+        check_read(path, lenient=lenient)
+
+
+@fuzz_settings(6, 200)
+@given(mutations=st.lists(MUTATION, min_size=1, max_size=3))
+def test_mutated_report_is_coded_without_other_errors(mutations):
+    """The derived tables (metrics, events, coding) take whatever text the reader lets through."""
+    lines = mutate(fy2021_text().split("\n"), mutations)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.md"
+        path.write_bytes(encode("\n".join(lines), "utf-8"))
+        check_read(path, lenient=True, coded=True)
+
+
+# -- empty files -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", [b"", b"\n\r\n\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff",
+                                  "\u3000 \t\n".encode("utf-8"), "\n\n".encode("utf-16")],
+                         ids=["empty", "newlines", "utf8-bom-only", "utf16le-bom-only", "utf16be-bom-only",
+                              "spaces-only", "utf16-newlines-only"])
+def test_a_file_without_text_is_an_empty_file_on_line_1(tmp_path, data):
+    """A lone byte-order mark was reported as 'expected 第1章 …, found the end of the file' on line 0."""
+    err = decoding_error(tmp_path, data)
+    assert (err.line, err.expected, err.found) == (1, "a report with text", "an empty file")
