@@ -644,9 +644,10 @@ def stalled_points(before, after, themes: pd.DataFrame | None = None,
     """横展開 points for members that stayed at 1 (検討中) in both years, one per theme: paired with
     this year's members at stage 3 of the theme (else the furthest ones), with the stage evidence of
     both years and what the leaders do. ``before`` / ``after`` are the two years' tables."""
-    from dxstudy.yoy import stage_transitions, stalled
+    from dxstudy.yoy import rules_verdicts, stage_transitions, stalled
 
     stages_after = _frame(after, "stages")
+    verdicts = rules_verdicts(stages_after)
     transitions = stage_transitions(_frame(before, "stages"), stages_after)
     stuck = stalled(transitions)
     if stuck.empty:
@@ -680,6 +681,10 @@ def stalled_points(before, after, themes: pd.DataFrame | None = None,
                 ids.extend(practice)
                 text = statements.loc[statements["statement_id"] == practice[-1], "text"]
                 lines.append(f"・{r['municipality']}：「{text.iloc[0] if len(text) else r['evidence']}」")
+                verdict = verdicts.get((r["municipality_code"], theme))
+                if r.get("source") == "respondent" and verdict is not None and verdict != int(r["stage"]):
+                    lines.append(f"　※{r['municipality']}の現状の記述からの自動判定は段階{verdict}"
+                                 f"（{lb.STAGE_LABELS[verdict]}）で、回答の段階と異なる。事前に確認が必要。")
             lines.append(f"{lead_names}に、検討から試行・実施に移った経緯（体制・予算・手順）の説明を依頼し、{names}の"
                          "次の一歩（試行の範囲・時期）を一緒に具体化する支援を提案する（先行市町の担当者との意見交換、"
                          "資料の共有など）。")

@@ -11,6 +11,7 @@ evidence of both years, and a ``change`` id with its Japanese label in ``change_
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -533,6 +534,38 @@ def with_status_sentences(transitions: pd.DataFrame, statements: pd.DataFrame) -
     return out
 
 
+_RULES_NOTE = re.compile(r"(?:^|;\s*)rules:\s*(\d)")
+
+
+def rules_verdicts(stages: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(municipality_code, theme) → the stage the rules give the member's own text, for stages a
+    respondent chose (the survey intake keeps that verdict in ``note`` as ``rules: 1 検討中 (…)``)."""
+    if stages is None or stages.empty or "note" not in stages.columns:
+        return {}
+    out = {}
+    for code, theme, note in zip(stages["municipality_code"], stages["theme"], stages["note"].astype(str)):
+        if match := _RULES_NOTE.search(note):
+            out[(code, theme)] = int(match[1])
+    return out
+
+
+def disagreements(comparison: "Comparison") -> pd.DataFrame:
+    """This year's stages that a respondent chose and that differ from the rules' verdict on the
+    member's own 現状 text: municipality_code, municipality, theme, stage, rules_stage, statement_id.
+    Worth checking before the stage is relied on (the answer or the text may be out of date)."""
+    cols = ["municipality_code", "municipality", "theme", "stage", "rules_stage", "statement_id"]
+    stages = _table(comparison.after, "stages")
+    verdicts = rules_verdicts(stages)
+    rows = []
+    for r in stages.to_dict("records") if len(stages) else []:
+        verdict = verdicts.get((r["municipality_code"], r["theme"]))
+        if r.get("source") == "respondent" and verdict is not None and not _blank(r["stage"]) and int(r["stage"]) != verdict:
+            rows.append({"municipality_code": r["municipality_code"], "municipality": r["municipality"],
+                         "theme": r["theme"], "stage": int(r["stage"]), "rules_stage": verdict,
+                         "statement_id": r["statement_id"]})
+    return pd.DataFrame(rows, columns=cols)
+
+
 def persistent_challenges(before: pd.DataFrame, after: pd.DataFrame, municipalities: pd.DataFrame | None = None,
                           min_share: float = 0.5) -> pd.DataFrame:
     """Challenge codes that members raised in both years (in any theme), most members first.
@@ -627,6 +660,12 @@ def summary_points(comparison: Comparison) -> list[str]:
     if len(c.stalled):
         items = [f"{r.municipality}（{lb.theme_label(r.theme, themes)}）" for r in c.stalled.itertuples()]
         out.append(f"2年続けて検討中（段階1）なのは{len(c.stalled)}件：{_listing(items, 6)}。")
+    differ = disagreements(c)
+    if len(differ):
+        items = [f"{r.municipality}（{lb.theme_label(r.theme, themes)}：回答{r.stage}・記述{r.rules_stage}）"
+                 for r in differ.itertuples()]
+        out.append(f"{c.fiscal_year}年度の回答の段階が、同じ回答の現状の記述からの自動判定と異なるものが{len(differ)}件"
+                   f"ある：{_listing(items)}。確認が必要である。")
     m = c.metrics
     targeted = m[m["target_value"].notna() & m["value_after"].notna()]
     for r in targeted.itertuples():

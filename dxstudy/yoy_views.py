@@ -75,20 +75,35 @@ def _stage_text(stage, label: str) -> str:
     return "—" if pd.isna(stage) else f"{int(stage)} {label or lb.STAGE_LABELS.get(int(stage), '')}"
 
 
+def _verdict_note(verdicts: dict, code: str, theme: str, stage, source: str) -> str:
+    """A note under a respondent's stage when the rules read the member's own text differently."""
+    verdict = verdicts.get((code, theme))
+    if source != "respondent" or verdict is None or pd.isna(stage) or int(stage) == verdict:
+        return ""
+    return (f'<p class="dx-note">※ 現状の記述からの自動判定は {esc(lb.stage_label(verdict))}'
+            "（回答と異なるため確認が必要）</p>")
+
+
 def _stage_rows(comparison: yoy.Comparison, rows: pd.DataFrame) -> HtmlBlock:
     if rows.empty:
         return _empty()
     rows = yoy.with_status_sentences(rows, comparison.statements)
     statements = comparison.statements
+    v_before = yoy.rules_verdicts(yoy._table(comparison.before, "stages"))
+    v_after = yoy.rules_verdicts(yoy._table(comparison.after, "stages"))
     out = rows.assign(
         theme_ja=[lb.theme_label(t, comparison.themes) for t in rows["theme"]],
         move=[f"<p>{esc(_stage_text(b, lb_))}</p><p>→ {esc(_stage_text(a, la))}</p><p>{esc(CHANGE_MARK_JA.get(c, c))}</p>"
               for b, lb_, a, la, c in zip(rows["stage_before"], rows["stage_label_before"], rows["stage_after"],
                                           rows["stage_label_after"], rows["change"])],
-        before=[quotes_html([i, s], statements, e) + _how(src) for i, s, e, src in
-                zip(rows["statement_id_before"], rows["status_id_before"], rows["evidence_before"], rows["source_before"])],
-        after=[quotes_html([i, s], statements, e) + _how(src) for i, s, e, src in
-               zip(rows["statement_id_after"], rows["status_id_after"], rows["evidence_after"], rows["source_after"])],
+        before=[quotes_html([i, s], statements, e) + _how(src) + _verdict_note(v_before, c, t, st, src)
+                for i, s, e, src, c, t, st in zip(rows["statement_id_before"], rows["status_id_before"],
+                                                   rows["evidence_before"], rows["source_before"],
+                                                   rows["municipality_code"], rows["theme"], rows["stage_before"])],
+        after=[quotes_html([i, s], statements, e) + _how(src) + _verdict_note(v_after, c, t, st, src)
+               for i, s, e, src, c, t, st in zip(rows["statement_id_after"], rows["status_id_after"],
+                                                  rows["evidence_after"], rows["source_after"],
+                                                  rows["municipality_code"], rows["theme"], rows["stage_after"])],
     )
     before, after = comparison.previous_year, comparison.fiscal_year
     return html_table(out, {"municipality": "市町", "theme_ja": "テーマ", "move": f"段階（{before}→{after}年度）",

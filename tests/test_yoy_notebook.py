@@ -31,14 +31,17 @@ UTILIZATION_2022 = "現在のテレワーク用パソコンの稼働率は12.5%�
 #: longer mentioned (budget, equipment resolved).
 TELEWORK_CHALLENGE_2022 = ("テレワークの利用頻度に偏りがあり、利用率の向上が必要である。\n"
                            "自宅の通信環境を含めた情報セキュリティ対策が課題である。")
+#: 三郷市 answers 3 実施中 for planning and says why in its 現状 answer.
+MISATO_PLANNING_2022 = "令和4年10月に「三郷市DX推進計画」を策定した。"
 SECURITY_SENTENCE = "自宅の通信環境を含めた情報セキュリティ対策が課題である。"
 BUDGET_SENTENCE_2021 = ("また、端末に対し、テレワーク利用設定を行うにあたっては、回線事業者等による設定作業が必要となり、"
                         "定期的な費用負担が発生するため、財源確保が課題である。")
 
 
 def _respond(code: str, stages_2021: pd.DataFrame):
-    """A respondent who confirms last year's stages, except the changes of STAGE_CHANGES; 越谷市 also
-    updates its telework utilization, rewrites its telework 課題, and updates its technologies."""
+    """A respondent who confirms last year's stages, except the changes of STAGE_CHANGES (三郷市 also
+    rewrites its planning 現状; 越谷市 lowers talent without touching the text); 越谷市 also updates its
+    telework utilization, rewrites its telework 課題, and updates its technologies."""
     mine = stages_2021[stages_2021["municipality_code"] == code].set_index("theme")["stage"]
     choices = lo.stage_choices()
 
@@ -47,6 +50,8 @@ def _respond(code: str, stages_2021: pd.DataFrame):
             if sheet.theme in lo.STAGE_THEMES:
                 stage = STAGE_CHANGES.get(code, {}).get(sheet.theme, int(mine[sheet.theme]))
                 wb[sheet.name][sheet.field("stage").cell] = choices[stage]
+        if code == MISATO:
+            wb[sheet_name("planning")]["B6"] = MISATO_PLANNING_2022
         if code != KOSHIGAYA:
             return
         tw = wb[sheet_name("telework")]
@@ -203,7 +208,15 @@ def test_stage_transition_quotes_both_years(run):
     assert "「現在のところ、計画の策定については検討中である。」" in row["2021年度の根拠"]
     assert "FY2021-4.1.4-001" in row["2021年度の根拠"] and "段階：記述から自動判定" in row["2021年度の根拠"]
     assert "「取組みの段階: 3 実施中」" in row["2022年度の根拠"] and "段階：回答者の選択" in row["2022年度の根拠"]
-    assert "FY2022-4.1.4-" in row["2022年度の根拠"]
+    assert f"「{MISATO_PLANNING_2022}」（4.1.4・FY2022-4.1.4-" in row["2022年度の根拠"]  # what lies behind the answer
+    assert "自動判定" not in row["2022年度の根拠"].replace("段階：記述から自動判定", "")
+
+
+def test_a_stage_answer_that_its_own_text_contradicts_is_flagged(run):
+    rows = _table_with(run, "year_over_year", "段階（2021→2022年度）")
+    row = _row(rows, 市町="越谷市", テーマ="デジタル人材の確保・育成")
+    assert "※ 現状の記述からの自動判定は 3 実施中（回答と異なるため確認が必要）" in row["2022年度の根拠"]
+    assert "異なるものが1件ある：越谷市（デジタル人材の確保・育成：回答2・記述3）" in _html(run, "year_over_year")
 
 
 def test_members_at_kentouchuu_two_years_running_are_listed(run):
@@ -259,6 +272,7 @@ def test_conclusions_2022_propose_support_for_members_at_kentouchuu_two_years(ru
     html = _html(run, "conclusions")
     assert "計画の策定：草加市・八潮市は2年続けて検討中 — 越谷市・三郷市の支援による横展開を" in html
     assert "FY2021-4.1.1-001" in html and "FY2022-4.1.1-001" in html  # 草加市's stage, both years
+    assert f"・三郷市：「{MISATO_PLANNING_2022}」" in html  # the practice of a member that moved to 3
 
 
 def test_conclusions_2022_put_persistent_shared_challenges_first(run):

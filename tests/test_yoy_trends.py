@@ -322,3 +322,23 @@ def test_ensure_previous_year_builds_it_from_raw_when_only_raw_is_there(tmp_path
 def test_ensure_previous_year_without_any_data_is_false(tmp_path):
     assert not yoy.ensure_previous_year(2022, tmp_path)
     assert not (tmp_path / "processed").exists()
+
+
+def test_rules_verdicts_are_read_from_the_survey_note():
+    stages = fy2022().stages.assign(note=["rules: 1 検討中 (considering)", "rules: 3 実施中 (in_operation)",
+                                          "rules: 1 検討中 (considering)"])
+    assert yoy.rules_verdicts(stages) == {(C["草加市"], "planning"): 1, (C["越谷市"], "planning"): 3,
+                                          (C["三郷市"], "planning"): 1}
+    assert yoy.rules_verdicts(fy2021().stages) == {}  # a report year has no respondent answers
+
+
+def test_answer_contradicted_by_its_own_text_is_flagged_everywhere():
+    after = fy2022()
+    after.stages = after.stages.assign(note=["rules: 1 検討中 (considering)", "rules: 3 実施中 (in_operation)",
+                                             "rules: 1 検討中 (considering)"])
+    c = yoy.comparison_of(fy2021(), after, 2022)
+    differ = yoy.disagreements(c)
+    assert list(zip(differ["municipality"], differ["stage"], differ["rules_stage"])) == [("三郷市", 3, 1)]
+    assert "※ 現状の記述からの自動判定は 1 検討中（回答と異なるため確認が必要）" in yoy_views.stage_transition_table(c).html
+    point = pr.stalled_points(fy2021(), after, reference_data.themes(), hb.municipalities()).iloc[0]
+    assert "※三郷市の現状の記述からの自動判定は段階1（検討中）で、回答の段階と異なる。事前に確認が必要。" in point["body_ja"]
