@@ -7,6 +7,13 @@ Each function takes the previous year's table and the current year's table of on
 municipality × subject, with ``*_before`` / ``*_after`` columns, the statement ids and the quoted
 evidence of both years, and a ``change`` id with its Japanese label in ``change_ja``.
 ``year_over_year(fiscal_year, data_dir)`` loads both years and runs all four.
+
+For the 前年度比較 notebook and the conclusions: ``load_comparison`` (a ``Comparison`` holding both
+years' tables and the comparisons), ``year_sources`` (report text or survey workbooks),
+``persistent_challenges`` (codes raised in both years, per member), ``disagreements`` (a respondent's
+stage the rules read differently from the same answer's text), ``summary_points`` (Japanese
+sentences derived from all of these), and ``previous_tables`` / ``ensure_previous_year`` for
+finding (or building) the year before.
 """
 from __future__ import annotations
 
