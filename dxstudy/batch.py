@@ -95,12 +95,14 @@ def _run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
 @dataclass(frozen=True)
 class ReportSpec:
     """One kind of report: ``notebook`` (file in the notebooks directory), output ``name`` (or
-    ``name-<theme>`` when ``per_theme``), and its Japanese ``title``."""
+    ``name-<theme>`` when ``per_theme``), its Japanese ``title``, and ``when``: the name of a
+    condition in :data:`CONDITIONS` for reports that are only made for some years."""
 
     name: str
     notebook: str
     title: str
     per_theme: bool = False
+    when: str | None = None
 
 
 #: The reports of a fiscal year, in the order of the index page.
@@ -108,7 +110,28 @@ REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec("overview", "overview.ipynb", "概要"),
     ReportSpec("theme", "theme.ipynb", "テーマ別", per_theme=True),
     ReportSpec("conclusions", "conclusions.ipynb", "結論・次年度に向けた提言（案）"),
+    ReportSpec("year_over_year", "year_over_year.ipynb", "前年度比較", when="previous_year"),
 )
+
+
+def _previous_year_ready(fiscal_year: int, data_dir: Path) -> tuple[bool, str]:
+    """前年度比較 needs the processed tables of the year before (built from its raw data if needed)."""
+    try:
+        from dxstudy.yoy import ensure_previous_year
+    except ModuleNotFoundError as exc:
+        if exc.name == "dxstudy.yoy":
+            return False, "dxstudy.yoy is not available"
+        raise
+    if ensure_previous_year(fiscal_year, data_dir):
+        return True, ""
+    return False, f"no tables or raw data of FY{fiscal_year - 1} in {data_dir}"
+
+
+#: Conditions of optional reports: name → function(fiscal_year, data_dir) → (holds, reason if not).
+#: Evaluated after the year's tables are built, in the same step.
+CONDITIONS: dict[str, Callable[[int, Path], tuple[bool, str]]] = {
+    "previous_year": _previous_year_ready,
+}
 
 
 def _themes(themes_csv: Path = THEMES_CSV) -> list[dict[str, str]]:
@@ -131,13 +154,16 @@ def build_plan(
 ) -> list[NotebookJob]:
     """The notebook runs of a fiscal year: one :class:`NotebookJob` per report (per theme for the
     theme notebook). Parameters passed: ``fiscal_year`` (int), ``data_dir`` (absolute path), and
-    ``theme`` for per-theme reports."""
+    ``theme`` for per-theme reports. Optional reports (``when``) are included when their notebook
+    exists; whether they run is decided after the tables are built."""
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     nb_dir = nb_dir.resolve()
     data_abs = str(Path(data_dir).resolve())
     jobs: list[NotebookJob] = []
     for spec in reports:
         notebook = str(nb_dir / spec.notebook)
+        if spec.when and not Path(notebook).is_file():
+            continue  # an optional report whose notebook this folder does not have
         base = {"fiscal_year": int(fiscal_year), "data_dir": data_abs}
         if spec.per_theme:
             for theme in _themes(themes_csv):
@@ -151,7 +177,7 @@ def build_plan(
         else:
             jobs.append(NotebookJob(
                 name=spec.name, notebook=notebook, parameters=base, title=spec.title,
-                parameters_label=f"fiscal_year={int(fiscal_year)}",
+                parameters_label=f"fiscal_year={int(fiscal_year)}", when=spec.when,
             ))
     return jobs
 
@@ -274,6 +300,18 @@ def _inputs_and_tables(info: dict | None, data_dir: Path) -> tuple[list[dict[str
     return inputs, tables
 
 
+def _year_inputs(fiscal_year: int, data_dir: Path) -> list[dict[str, str]]:
+    """Files a year's tables come from, with SHA-256: ``raw/FY<year>/**`` (or, without raw data,
+    the processed CSV tables), paths relative to the data directory."""
+    import hashlib
+
+    files = sorted(p for p in (data_dir / "raw" / run_dir_name(fiscal_year)).rglob("*") if p.is_file())
+    if not files:
+        files = sorted((data_dir / "processed" / run_dir_name(fiscal_year)).glob("*.csv"))
+    return [{"path": _relative(p, data_dir), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+            for p in files]
+
+
 def _previous_durations(final_dir: Path) -> dict[str, float]:
     """Durations of the reports in the last complete run (to start the longest first)."""
     try:
@@ -391,7 +429,9 @@ class _Run:
     tmp: Path | None = None
     pool: ProcessPoolExecutor | None = None
     zygote: Any = None
+    counters: Any = None
     notes: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def raw(self) -> Path:
@@ -423,6 +463,10 @@ class _Run:
                              f"plan; use --notebooks-dir to point at them)")
         if jobs is not None and int(jobs) < 1:
             raise BatchError(f"--jobs: expected a positive number of parallel notebooks, found {jobs}")
+        unknown = sorted({j.when for j in self.plan if j.when and j.when not in CONDITIONS})
+        if unknown:
+            raise BatchError(f"batch plan: unknown condition {unknown[0]!r} (expected one of "
+                             f"{', '.join(sorted(CONDITIONS))})")
         if self.kernel_mode not in ("zygote", "spawn"):
             raise BatchError(f"kernel mode: expected 'zygote' or 'spawn', found {self.kernel_mode!r}")
         self.n_workers = max(1, min(jobs or _cpu_count(), len(self.plan)))
@@ -438,7 +482,7 @@ class _Run:
         # until the fork server has imported papermill and nbconvert) and preload their kernels.
         self.say(f"FY{self.fiscal_year}: building tables from {self.raw}")
         tables_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxstudy-tables")
-        tables_future = tables_thread.submit(self.build_tables, self.fiscal_year, self.data_dir)
+        tables_future = tables_thread.submit(self.tables_step)
         tables_thread.shutdown(wait=False)
         self.start_workers()
         inputs, tables = self.tables_result(tables_future)
@@ -465,6 +509,7 @@ class _Run:
             "python": sys.version.split()[0],
             "command": f"dxstudy run --fiscal-year {self.fiscal_year}",
             "reports": [r.to_dict() for r in reports],
+            "skipped": self.skipped,
         }
         self.write_record(manifest)
         output_dir = self.publish(status)
@@ -489,10 +534,10 @@ class _Run:
 
     def start_workers(self) -> None:
         ctx = _mp_context()
-        counters = ctx.Array("i", [len(self.plan), 0])  # [notebooks waiting, spare kernels]
+        self.counters = ctx.Array("i", [len(self.plan), 0])  # [notebooks waiting, spare kernels]
         self.pool = ProcessPoolExecutor(
             max_workers=self.n_workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(str(Path(self.plan[0].notebook).parent), str(self.kernel_log), counters,
+            initargs=(str(Path(self.plan[0].notebook).parent), str(self.kernel_log), self.counters,
                       self.preload, self.kernel_mode,
                       self.zygote.socket_path if self.zygote is not None else None),
         )
@@ -500,15 +545,39 @@ class _Run:
             for _ in range(self.n_workers):
                 self.pool.submit(_ping)
 
+    def tables_step(self) -> tuple[dict, dict[str, tuple[bool, str]]]:
+        """Build the year's tables, then decide the conditions of optional reports (which may
+        build more tables, e.g. the previous year's for 前年度比較)."""
+        info = self.build_tables(self.fiscal_year, self.data_dir)
+        decisions = {name: CONDITIONS[name](self.fiscal_year, self.data_dir)
+                     for name in sorted({j.when for j in self.plan if j.when})}
+        return info, decisions
+
     def tables_result(self, future) -> tuple[list[dict[str, str]], list[str]]:
+        """Wait for :meth:`tables_step`; drop optional reports whose condition does not hold."""
         try:
-            info = future.result()
+            info, decisions = future.result()
         except DxstudyError:
             raise
         except Exception as exc:
             raise BatchError(f"building the tables of FY{self.fiscal_year} from {self.raw} failed: "
                              f"{type(exc).__name__}: {exc}") from exc
-        return _inputs_and_tables(info, self.data_dir)
+        inputs, tables = _inputs_and_tables(info, self.data_dir)
+        kept = []
+        for job in self.plan:
+            holds, reason = decisions.get(job.when, (True, "")) if job.when else (True, "")
+            if holds:
+                kept.append(job)
+            else:
+                self.skipped.append({"name": job.name, "title": job.title, "reason": reason})
+                self.notes.append(f"{job.name} ({job.title}) not run: {reason}")
+        if any(j.when == "previous_year" for j in kept):
+            inputs += [i for i in _year_inputs(self.fiscal_year - 1, self.data_dir) if i not in inputs]
+        if len(kept) != len(self.plan):
+            self.plan = kept
+            with self.counters.get_lock():
+                self.counters[0] = len(kept)  # workers start no spare kernel for dropped reports
+        return inputs, tables
 
     def run_plan(self, stamp: Stamp) -> list[JobResult]:
         """Every notebook of the plan on the workers, longest first (by the previous run's times);

@@ -38,7 +38,8 @@ class NotebookJob:
     ``name``: output base name (``theme-telework`` → ``theme-telework.html``/``.ipynb``);
     ``notebook``: absolute path of the source notebook; ``parameters``: papermill parameters;
     ``title``: Japanese title for the page and the index; ``parameters_label``: parameters as shown
-    to readers (without machine-specific paths).
+    to readers (without machine-specific paths); ``when``: name of a condition in
+    ``dxstudy.batch.CONDITIONS`` that must hold (checked after the tables are built), or ``None``.
     """
 
     name: str
@@ -46,6 +47,7 @@ class NotebookJob:
     parameters: dict[str, Any]
     title: str
     parameters_label: str = ""
+    when: str | None = None
 
 
 @dataclass

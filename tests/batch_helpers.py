@@ -89,6 +89,15 @@ def write_synthetic_notebooks(nb_dir: Path) -> Path:
     return nb_dir
 
 
+def write_yoy_notebook(nb_dir: Path) -> Path:
+    """A small year_over_year.ipynb (前年度比較) next to the other synthetic notebooks."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = _nb([md("# 前年度比較"), _params(), md("## 要旨"),
+              code("print('比較:', fiscal_year - 1, '→', fiscal_year)")])
+    nbformat.write(nb, nb_dir / "year_over_year.ipynb")
+    return nb_dir
+
+
 def write_data_dir(data_dir: Path, fail_theme: str | None = None) -> Path:
     """A data folder laid out like data/: raw/FY2021/report.md (a copy of the real report), and
     ``fail_theme.txt`` naming the theme the synthetic theme notebook should fail for."""

@@ -323,3 +323,39 @@ def test_interrupted_run_leaves_previous_outputs_and_nothing_else(project, tmp_p
     assert proc.returncode == 130
     assert {p.name: p.read_bytes() for p in (out / "FY2021").iterdir()} == before
     assert sorted(p.name for p in out.iterdir()) == ["FY2021"]  # no temporary run, no lock
+
+
+# --- optional reports -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def yoy_notebooks(project, tmp_path_factory):
+    from batch_helpers import write_yoy_notebook
+
+    nb_dir = write_synthetic_notebooks(tmp_path_factory.mktemp("yoy") / "notebooks")
+    return write_yoy_notebook(nb_dir)
+
+
+def _overview_and_yoy(data, nb_dir):
+    return [j for j in build_plan(2021, data, nb_dir) if j.name in ("overview", "year_over_year")]
+
+
+def test_year_over_year_runs_when_the_previous_year_is_processed(yoy_notebooks, tmp_path):
+    data = write_data_dir(tmp_path / "data")
+    previous = data / "processed" / "FY2020"
+    previous.mkdir(parents=True)
+    (previous / "statements.csv").write_text("statement_id\n", encoding="utf-8-sig")
+    result = run_synthetic(data, yoy_notebooks, tmp_path / "out", plan=_overview_and_yoy(data, yoy_notebooks),
+                           build_tables=stub_tables)
+    assert result.ok and [r.name for r in result.reports] == ["overview", "year_over_year"]
+    assert (result.output_dir / "year_over_year.html").is_file()
+    assert "processed/FY2020/statements.csv" in [i["path"] for i in result.manifest["inputs"]]
+
+
+def test_year_over_year_is_skipped_without_the_previous_year_and_the_index_says_so(yoy_notebooks, tmp_path):
+    data = write_data_dir(tmp_path / "data")
+    result = run_synthetic(data, yoy_notebooks, tmp_path / "out", plan=_overview_and_yoy(data, yoy_notebooks),
+                           build_tables=stub_tables)
+    assert result.ok and [r.name for r in result.reports] == ["overview"]
+    assert result.manifest["skipped"][0]["name"] == "year_over_year"
+    assert "year_over_year (前年度比較) not run: no tables or raw data of FY2020" in result.summary()
+    assert "この年度は作成しないレポート：前年度比較" in (result.output_dir / "index.html").read_text(encoding="utf-8")
