@@ -111,6 +111,8 @@ def classify(number: int, raw: str, *, in_overview: bool = False) -> Line:
     if _FIGURE.match(norm):
         return Line(number, raw, "figure", text)
     item, is_item = strip_bullet(text)
+    if is_item and not normalize(item):
+        return Line(number, raw, "rule")          # a bullet with nothing after it (``- ・``): markup only
     if is_item:
         return Line(number, raw, "list_item", item.strip())
     return Line(number, raw, "text", text)

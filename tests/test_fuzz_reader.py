@@ -385,3 +385,15 @@ def test_time_per_character_stays_flat_on_pathological_lines(name):
     """
     small, large = (cpu_seconds(per_line_work, PATHOLOGICAL[name](n)) for n in (20_000, 320_000))
     assert large < 64 * max(small, 1e-4), (small, large)
+
+
+# -- regressions found by the fuzzing above -----------------------------------------------------------
+
+@pytest.mark.parametrize("bullet", ["- ・", "・", "● ", "* \u200b", "- ・\u3000"])
+def test_an_empty_bullet_is_markup_not_a_lost_line(tmp_path, bullet):
+    """``- ・意識の醸成`` cut to ``- ・`` became a list item without text: no statement, line unplaced."""
+    lines = report_lines()
+    i = lines.index("- ・意識の醸成")
+    lines[i] = bullet
+    report = check_read(write_variant(tmp_path, lines))
+    assert report.lines.set_index("line")["kind"][i + 1] == "rule"
