@@ -17,8 +17,11 @@ _JA_BULLET = re.compile(r"^\s*[・•●○◦▪■□◆◇]\s*")
 _HR = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 # A run of at least two single ASCII letters separated by one space, not touching other letters.
 _SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?: [A-Za-z](?![A-Za-z]))+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_SPACES = re.compile(r"[ \t\u3000]+")
+# Controls, zero-width and bidirectional formatting characters (embeddings, overrides, isolates, the
+# Arabic letter mark), the soft hyphen and the byte-order mark: invisible, never part of a word.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e"
+                      r"\u2060-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t\u3000\u2028\u2029]+")
 
 #: Characters that end a Japanese sentence.
 SENTENCE_END = "。．！？!?"

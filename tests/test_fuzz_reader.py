@@ -409,3 +409,19 @@ def test_the_header_of_a_second_meetings_table_is_placed(tmp_path):
     lines[header + 5:header + 5] = ["", lines[header], lines[header + 1]]      # a second table, one row
     report = check_read(write_variant(tmp_path, lines))
     assert report.lines.set_index("line")["kind"][header + 7] == "meeting_header"
+
+
+def test_bidi_isolates_soft_hyphens_and_line_separators_are_invisible_in_text():
+    """The fuzzer's right-to-left isolates (U+2066–2069), Arabic letter mark and soft hyphen stayed in
+    ``text``; U+2028/2029 were neither removed nor spaces."""
+    assert normalize("越谷市\u2066DX\u2069推進\u061c\u00ad") == "越谷市DX推進"
+    assert normalize("テレワーク\u2028推進\u2029計画") == "テレワーク 推進 計画"
+
+
+def test_a_member_heading_with_a_bidi_isolate_still_names_the_member(tmp_path):
+    lines = report_lines()
+    i = line_index(lines, "3.1.2 越谷市")
+    lines[i] = "#### 3.1.2 \u2067越谷市\u2069"
+    report = check_read(write_variant(tmp_path, lines))
+    assert (report.statements["section"] == "3.1.2").any()
+    assert set(report.statements.loc[report.statements["section"] == "3.1.2", "municipality"]) == {"越谷市"}
