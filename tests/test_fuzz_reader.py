@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dxstudy import ReportFormatError, read_report, statements
 from dxstudy.headings import classify, is_toc_line
-from dxstudy.rawtext import decode_bytes, split_lines
+from dxstudy.rawtext import MAX_INPUT_BYTES, decode_bytes, split_lines
 from dxstudy.report_reader import ReportWarning
 from dxstudy.statements import Paragraph
 from dxstudy.textnorm import is_terminated, normalize, split_sentences
@@ -425,3 +425,54 @@ def test_a_member_heading_with_a_bidi_isolate_still_names_the_member(tmp_path):
     report = check_read(write_variant(tmp_path, lines))
     assert (report.statements["section"] == "3.1.2").any()
     assert set(report.statements.loc[report.statements["section"] == "3.1.2", "municipality"]) == {"越谷市"}
+
+
+# -- bad inputs listed in docs/reliability.md that had no test ------------------------------------------
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "report.md"
+    with open(path, "wb") as f:                 # sparse: no 64 MiB written
+        f.truncate(MAX_INPUT_BYTES + 1)
+    with pytest.raises(ReportFormatError) as info:
+        read_report(path, coded=False)
+    assert info.value.line == 0 and "at most 64 MiB" in info.value.expected
+
+
+def test_a_missing_file_is_a_report_format_error(tmp_path):
+    with pytest.raises(ReportFormatError) as info:
+        read_report(tmp_path / "no-such-report.md", coded=False)
+    assert info.value.line == 0 and info.value.expected == "a readable report file"
+
+
+def test_a_title_without_a_fiscal_year_names_the_title_line(tmp_path):
+    lines = report_lines()
+    lines[2] = "DX報告"                              # was 令和3年度
+    lines[518] = "DX報告"                            # the colophon repeats the title
+    with pytest.raises(ReportFormatError) as info:
+        read_report(write_variant(tmp_path, lines), coded=False)
+    assert info.value.line == 3 and "fiscal year" in info.value.expected
+
+
+def test_a_meeting_on_the_wrong_weekday_is_refused_or_listed(tmp_path):
+    lines = report_lines()
+    i = lines.index("回\t開催日\t内容") + 1
+    lines[i] = lines[i].replace("（金）", "（月）")
+    path = write_variant(tmp_path, lines)
+    with pytest.raises(ReportFormatError) as info:
+        read_report(path, coded=False)
+    assert info.value.line == i + 1 and "weekday (金)" in info.value.expected
+    report = check_read(path, lenient=True)
+    assert [p.line for p in report.problems] == [i + 1]
+
+
+def test_an_unreadable_meeting_row_is_named_and_its_line_left_unplaced_only_in_lenient_mode(tmp_path):
+    lines = report_lines()
+    i = lines.index("回\t開催日\t内容") + 2
+    lines[i] = "第2回\t令和3年8月頃\t・ 情報共有"
+    path = write_variant(tmp_path, lines)
+    with pytest.raises(ReportFormatError) as info:
+        read_report(path, coded=False)
+    assert info.value.line == i + 1 and "a meeting row" in info.value.expected
+    report = check_read(path, lenient=True)
+    assert report.lines.set_index("line")["kind"][i + 1] == "unplaced"
+    assert [p.line for p in report.problems] == [i + 1]
