@@ -115,12 +115,14 @@ def test_meeting_dates_follow_the_fiscal_year_with_correct_weekdays(tmp_path):
     assert list(report.meetings["weekday_ja"]) == ["日", "日", "土", "土"]
 
 
-def test_six_member_report_is_coded(tmp_path):
-    members = synthetic_municipalities(6)
+def test_63_member_report_is_coded(tmp_path):
+    members = synthetic_municipalities(63)
     path = write_synthetic_report(tmp_path / "report.md", members)
     report = read_report(path, municipalities=members)
-    assert len(report.metrics) > 0 and len(report.events) > 0
-    assert set(report.metrics["statement_id"]) <= set(report.statements["statement_id"])
+    ids = set(report.statements["statement_id"])
+    assert len(report.stages) == 63 * 4 and set(report.stages["municipality_code"]) == set(members["code"])
+    assert len(report.metrics) > 63 and set(report.metrics["statement_id"]) <= ids
+    assert len(report.challenges) > 63 and set(report.challenges["statement_id"]) <= ids
 
 
 class CountingName(str):
@@ -137,11 +139,11 @@ class CountingName(str):
 
 def test_walk_compares_member_names_a_constant_number_of_times_per_section():
     """The members seen in a part were a list: 1,741 members cost 1.5 s of comparisons in the walk."""
-    members = synthetic_municipalities(400)
+    members = synthetic_municipalities(200)
     counting = members.astype({"name_ja": object})
     counting["name_ja"] = pd.Series([CountingName(n) for n in members["name_ja"]], dtype=object)
     lines = synthetic_report(members).split("\n")
     CountingName.comparisons = 0
     skeleton = walk("synthetic.md", lines, counting, reference_data.themes(), reference_data.aspects())
-    assert len(skeleton.sections) > 9 * 400
-    assert CountingName.comparisons < 4 * 9 * 400
+    assert len(skeleton.sections) > 9 * 200
+    assert CountingName.comparisons < 4 * 9 * 200
