@@ -55,11 +55,12 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
         raise ReportFormatError.from_problem(problem)
     document["fiscal_year"] = int(fiscal_year)
 
-    meetings_frames, blocks = [], []
+    meetings_frames, blocks, meeting_headers = [], [], set()
     for block in skeleton.blocks:
         if block.kind == "table" and is_meetings_table(block.lines[0].text):
             frame, table_problems = parse_meetings(block.lines, str(path))
             meetings_frames.append(frame)
+            meeting_headers.add(block.lines[0].number)
             problems.extend(table_problems)
             if table_problems and not lenient:
                 raise ReportFormatError(path, table_problems[0].line, table_problems[0].expected,
@@ -69,7 +70,7 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
     meetings = (pd.concat(meetings_frames, ignore_index=True) if meetings_frames
                 else parse_meetings_empty())
     statements = build_statements(blocks, int(fiscal_year))
-    lines = _line_map(len(raw.lines), skeleton.line_kinds, statements, meetings, doc_fields)
+    lines = _line_map(len(raw.lines), skeleton.line_kinds, statements, meetings, meeting_headers, doc_fields)
 
     for problem in problems:
         warnings.warn(str(problem), ReportWarning, stacklevel=2)
@@ -105,7 +106,7 @@ def parse_meetings_empty() -> pd.DataFrame:
 
 
 def _line_map(n: int, kinds: dict[int, str], statements: pd.DataFrame, meetings: pd.DataFrame,
-              doc_fields: dict[int, str]) -> pd.DataFrame:
+              meeting_headers: set[int], doc_fields: dict[int, str]) -> pd.DataFrame:
     """What every line of the raw file became: ``kind`` (statement, meeting, meeting_header, document,
     heading, toc, blank, rule, figure) and ``ref`` (statement ids, meeting number or document field)."""
     refs: dict[int, list[str]] = {}
@@ -123,7 +124,7 @@ def _line_map(n: int, kinds: dict[int, str], statements: pd.DataFrame, meetings:
             rows.append((line, "meeting", str(meeting_lines[line])))
         elif line in doc_fields:
             rows.append((line, "document", doc_fields[line]))
-        elif meeting_lines and line == min(meeting_lines) - 1:
+        elif line in meeting_headers:
             rows.append((line, "meeting_header", ""))
         else:
             rows.append((line, kinds.get(line, "unplaced"), ""))

@@ -399,8 +399,6 @@ def test_an_empty_bullet_is_markup_not_a_lost_line(tmp_path, bullet):
     assert report.lines.set_index("line")["kind"][i + 1] == "rule"
 
 
-@pytest.mark.xfail(strict=True, reason="report_reader._line_map marks only the line before the first meeting "
-                                       "row as meeting_header; needs the header line of every meetings table")
 def test_the_header_of_a_second_meetings_table_is_placed(tmp_path):
     """Found by the long fuzz run (duplicated lines 35–57): a meetings header whose rows went missing, or
     a second meetings table, leaves its header line unplaced while the report reads without error."""
