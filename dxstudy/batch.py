@@ -366,8 +366,9 @@ def _workers_without_main():
 
 def _mp_context():
     ctx = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server; every worker is forked with papermill and nbconvert loaded.
-    ctx.set_forkserver_preload(["dxstudy.executor"])
+    # Imported once in the fork server; every worker is forked with papermill and nbconvert loaded
+    # and the HTML exporter built and warmed.
+    ctx.set_forkserver_preload(["dxstudy.executor", "dxstudy.batch_preload"])
     return ctx
 
 

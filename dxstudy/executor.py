@@ -197,12 +197,22 @@ def shutdown(km: AsyncKernelManager) -> None:
 _WORKER: dict[str, Any] = {}
 
 
+def warm_exporter() -> None:
+    """Build this process's HTML exporter and render a tiny notebook once (compiles the templates,
+    loads the CSS). Called in the fork server, so workers inherit the warm exporter."""
+    exporter = make_exporter()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 準備\n\n## 節")])
+    export_report(nb, exporter, stamp=Stamp(fiscal_year=2021), notebook="warm-up.ipynb")
+    _WORKER["exporter"] = exporter
+
+
 def init_worker(cwd: str, log_path: str | None, counters=None,
                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
                 zygote_socket: str | None = None) -> None:
     """Process-pool initializer: build the exporter once, start the first kernel."""
     pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode, zygote_socket=zygote_socket)
-    _WORKER["exporter"] = make_exporter()
+    if "exporter" not in _WORKER:  # normally built in the fork server (dxstudy.batch_preload)
+        _WORKER["exporter"] = make_exporter()
     _WORKER["pool"] = pool
     pool.maybe_start_spare()
     # Worker processes end with os._exit(): atexit does not run there, multiprocessing finalizers do.
