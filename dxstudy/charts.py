@@ -44,7 +44,9 @@ def setup() -> None:
     """Register the Japanese font and make a missing glyph an error.
 
     Safe to call many times; every chart function calls it. Sets ``font.family`` to IPAexGothic
-    (also first in ``font.sans-serif``, so code asking for "sans-serif" still gets it) and installs a
+    (also first in ``font.sans-serif``, so code asking for "sans-serif" still gets it), turns off
+    mathtext (``text.parse_math``: labels come from respondents' text, and ``$x^2$`` must be drawn
+    as typed, never typeset, and an unbalanced ``$$`` must not stop the chart), and installs a
     warnings filter that turns matplotlib's "Glyph … missing from font(s)" warning into an error.
     """
     global _fontja_loaded
@@ -57,6 +59,7 @@ def setup() -> None:
     matplotlib.rcParams["font.sans-serif"] = [FONT_FAMILY, *sans]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.fonttype"] = "path"
+    matplotlib.rcParams["text.parse_math"] = False
     install_glyph_check()
 
 
@@ -88,7 +91,8 @@ def render(fig: Figure, dpi: int = PNG_DPI) -> Figure:
 
 def _print_png(fig: Figure, dpi: int) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    with matplotlib.rc_context({"text.parse_math": False}):  # tick labels made while drawing: no mathtext
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 
