@@ -156,3 +156,18 @@ def test_mutated_workbook_reads_or_names_file_sheet_and_cell(filled_workbook, mu
         mutate(target, mutations)
         damage(target, how)
         check_read(Path(tmp), target)
+
+
+@pytest.mark.xfail(strict=True, raises=Exception,
+                   reason="survey.reading.check_package opens the zip directory without catching BadZipFile")
+def test_a_byte_inserted_into_the_zip_is_an_unreadable_workbook(filled_workbook):
+    """Found by the long fuzz run: a byte inserted inside the zip's central directory. zipfile.is_zipfile
+    still finds the end record, zipfile.ZipFile raises BadZipFile out of read_survey_dir."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / filled_workbook.name
+        data = filled_workbook.read_bytes()
+        at = data.index(b"PK\x01\x02") + 1                 # inside the first central directory entry
+        target.write_bytes(data[:at] + b"\x00" + data[at:])
+        with pytest.raises(SurveyValidationError) as info:
+            read_survey_dir(Path(tmp), 2022)
+        assert [p.rule for p in info.value.problems] == ["unreadable"]
