@@ -263,8 +263,12 @@ def check_package(path: Path) -> list[CellProblem]:
     if not zipfile.is_zipfile(path):
         return [CellProblem(name, "", "", "an Excel .xlsx workbook", "a file that is not an .xlsx package",
                             "unreadable")]
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        return [CellProblem(name, "", "", "an Excel .xlsx workbook",
+                            f"a damaged .xlsx package ({exc})", "unreadable")]
     problems = []
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         problems.append(CellProblem(name, "", "", "a macro-free .xlsx workbook",
