@@ -147,7 +147,7 @@ def test_the_filled_workbook_reads_with_every_answer_placed(filled_workbook):
         check_read(Path(tmp), target)
 
 
-@fuzz_settings(8, 400)
+@fuzz_settings(6, 400)
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=6), how=BYTE_DAMAGE)
 def test_mutated_workbook_reads_or_names_file_sheet_and_cell(filled_workbook, mutations, how):
     with tempfile.TemporaryDirectory() as tmp:
