@@ -69,6 +69,11 @@ LIST_ITEM_AFTER = 366
 LIST_ITEM = f"- ・情報セキュリティ{IMG_ONERROR}{TEX_DISPLAY}の確保が課題である。"
 
 
+#: One workbook comes back under a hostile file name (kept by ingest; shown in stamps and the index).
+HOSTILE_FILE_MEMBER = "114651"
+HOSTILE_FILE_NAME = f"114651_松伏町_FY2022{IMG_ONERROR}{TEX_INLINE}.xlsx"
+
+
 def hostile_report_text() -> str:
     """The real FY2021 report with the payloads of REPORT_EDITS and LIST_ITEM inserted."""
     lines = FY2021_REPORT.read_text(encoding="utf-8").split("\n")
@@ -158,8 +163,9 @@ def hostile_batch():
     returned.mkdir()
     for code in CODES:
         name = lo.file_name(code, NAMES[code], 2022)
-        shutil.copyfile(templates / name, returned / name)
-        edit(returned / name, fill_hostile)
+        target = HOSTILE_FILE_NAME if code == HOSTILE_FILE_MEMBER else name
+        shutil.copyfile(templates / name, returned / target)
+        edit(returned / target, fill_hostile)
     ingest(returned, 2022, data)
     result = run_batch(2022, data_dir=data, out=base / "outputs", progress=False)
     return result, data

@@ -38,8 +38,9 @@ class Scan(HTMLParser):
         self.problems: list[str] = []
         self.text: list[str] = []
         self.math_outside_ignore: list[str] = []  # math-like text under no tex2jax_ignore at all
-        self.math_outside_block: list[str] = []  # … under none below <body> (the data blocks' own class)
+        self.math_outside_block: list[str] = []  # … in <main>, under none below <body> (the blocks' own class)
         self.body_classes: set[str] = set()
+        self.seen_tags: set[str] = set()
         self._stack: list[tuple[str, set[str]]] = []
 
     def _check(self, tag: str, attrs) -> None:
@@ -62,6 +63,7 @@ class Scan(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self._check(tag, attrs)
+        self.seen_tags.add(tag)
         if tag not in VOID:
             classes = set((dict(attrs).get("class") or "").split())
             self._stack.append((tag, classes))
@@ -85,7 +87,8 @@ class Scan(HTMLParser):
         if MATH_TEXT.search(data):
             if not any(c & NO_MATH for _, c in self._stack):
                 self.math_outside_ignore.append(data.strip()[:80])
-            if not any(c & NO_MATH for t, c in self._stack if t not in ("html", "body")):
+            in_main = "main" in tags or "main" not in self.seen_tags
+            if in_main and not any(c & NO_MATH for t, c in self._stack if t not in ("html", "body")):
                 self.math_outside_block.append(data.strip()[:80])
 
     def handle_comment(self, data):
@@ -179,13 +182,15 @@ def test_every_report_shows_the_payloads_as_plain_text(pages):
 
 
 def test_math_in_data_is_never_typeset(pages):
-    """No MathJax is loaded; every page's <body> is tex2jax_ignore/mathjax_ignore, and so is every
-    block of data text with $ or \\( (should a page ever load MathJax, it still typesets nothing)."""
+    """No MathJax is loaded; every page's <body> is tex2jax_ignore/mathjax_ignore, and in the reports'
+    <main> so is every output block with $ or \\( (should a page ever load MathJax, it still typesets
+    nothing)."""
     for name, page in pages.items():
         assert not re.search(r"mathjax(?!_ignore)", page, re.I), name
         s = scan(page)
-        assert NO_MATH <= s.body_classes, name
-        assert s.math_outside_block == [], name
+        assert NO_MATH <= s.body_classes and s.math_outside_ignore == [], name
+        if name != "index.html":
+            assert s.math_outside_block == [], name
 
 
 def test_executed_notebooks_show_data_only_as_html_text_or_images(hostile):
@@ -202,11 +207,12 @@ def test_executed_notebooks_show_data_only_as_html_text_or_images(hostile):
     assert kinds <= {"text/html", "text/plain", "image/png"}, kinds
 
 
-def test_run_json_and_index_hold_no_payload_markup(hostile, pages):
+def test_a_hostile_workbook_file_name_is_text_in_the_index_and_the_stamps(hostile, pages):
     result, _ = hostile
     manifest = json.loads((result.output_dir / "run.json").read_text(encoding="utf-8"))
-    assert manifest["status"] == "ok"
-    assert "pwned" not in pages["index.html"]
+    assert any(hx.HOSTILE_FILE_NAME in i["path"] for i in manifest["inputs"])
+    for name in ("index.html", "overview.html", "theme-telework.html"):
+        assert hx.HOSTILE_FILE_NAME in "".join(scan(pages[name]).text), name
 
 
 # --- a failing notebook whose error message carries the payloads ------------------------------------
