@@ -431,6 +431,7 @@ class _Run:
     pool: ProcessPoolExecutor | None = None
     zygote: Any = None
     counters: Any = None
+    ipc_dir: str | None = None
     notes: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
@@ -534,13 +535,16 @@ class _Run:
             self.zygote = Zygote(self.preload, env={**os.environ, **KERNEL_ENV}, stderr=log)
 
     def start_workers(self) -> None:
+        import tempfile
+
+        self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")  # short: Unix socket paths are limited
         ctx = _mp_context()
         self.counters = ctx.Array("i", [len(self.plan), 0])  # [notebooks waiting, spare kernels]
         self.pool = ProcessPoolExecutor(
             max_workers=self.n_workers, mp_context=ctx, initializer=_init_worker,
             initargs=(str(Path(self.plan[0].notebook).parent), str(self.kernel_log), self.counters,
                       self.preload, self.kernel_mode,
-                      self.zygote.socket_path if self.zygote is not None else None),
+                      self.zygote.socket_path if self.zygote is not None else None, self.ipc_dir),
         )
         with _workers_without_main():  # every worker is started here (one ping each)
             for _ in range(self.n_workers):
@@ -640,6 +644,9 @@ class _Run:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+        if self.ipc_dir is not None:
+            shutil.rmtree(self.ipc_dir, ignore_errors=True)
+            self.ipc_dir = None
 
 
 @contextmanager

@@ -102,7 +102,7 @@ class KernelPool:
 
     def __init__(self, cwd: str, log_path: str | None, counters=None,
                  preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
-                 zygote_socket: str | None = None):
+                 zygote_socket: str | None = None, ipc_dir: str | None = None):
         if mode not in ("zygote", "spawn"):
             raise ValueError(f"kernel mode: expected 'zygote' or 'spawn', found {mode!r}")
         self.cwd = cwd
@@ -113,7 +113,10 @@ class KernelPool:
         self.spare: AsyncKernelManager | None = None
         self.spare_cwd: str | None = None
         # Kernels talk over Unix sockets (IPC): local only, no TCP port races between parallel kernels.
-        self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")
+        # The batch passes one short directory for the whole run (and deletes it, even when the
+        # workers are killed); otherwise the pool makes and deletes its own.
+        self._owns_ipc_dir = ipc_dir is None
+        self.ipc_dir = ipc_dir or tempfile.mkdtemp(prefix="dxstudy-k-")
         self._started = 0
         self.zygote = None
         if mode == "zygote" and zygote_socket:  # the batch's zygote, started by the main process
@@ -131,7 +134,7 @@ class KernelPool:
 
     def _start(self, cwd: str) -> AsyncKernelManager:
         self._started += 1
-        ipc = os.path.join(self.ipc_dir, f"k{self._started}")
+        ipc = os.path.join(self.ipc_dir, f"{os.getpid()}-{self._started}")
         if self.zygote is not None:
             from dxstudy.kernel_zygote import ZygoteKernelManager
 
@@ -178,7 +181,8 @@ class KernelPool:
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
-        shutil.rmtree(self.ipc_dir, ignore_errors=True)
+        if self._owns_ipc_dir:
+            shutil.rmtree(self.ipc_dir, ignore_errors=True)
 
 
 def shutdown(km: AsyncKernelManager) -> None:
@@ -208,9 +212,10 @@ def warm_exporter() -> None:
 
 def init_worker(cwd: str, log_path: str | None, counters=None,
                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
-                zygote_socket: str | None = None) -> None:
+                zygote_socket: str | None = None, ipc_dir: str | None = None) -> None:
     """Process-pool initializer: build the exporter once, start the first kernel."""
-    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode, zygote_socket=zygote_socket)
+    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode,
+                      zygote_socket=zygote_socket, ipc_dir=ipc_dir)
     if "exporter" not in _WORKER:  # normally built in the fork server (dxstudy.batch_preload)
         _WORKER["exporter"] = make_exporter()
     _WORKER["pool"] = pool
