@@ -535,9 +535,9 @@ class _Run:
             self.zygote = Zygote(self.preload, env={**os.environ, **KERNEL_ENV}, stderr=log)
 
     def start_workers(self) -> None:
-        import tempfile
+        from dxstudy.kernel_zygote import short_tempdir
 
-        self.ipc_dir = tempfile.mkdtemp(prefix="dxstudy-k-")  # short: Unix socket paths are limited
+        self.ipc_dir = short_tempdir("dxstudy-k-")
         ctx = _mp_context()
         self.counters = ctx.Array("i", [len(self.plan), 0])  # [notebooks waiting, spare kernels]
         self.pool = ProcessPoolExecutor(

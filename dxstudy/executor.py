@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -116,7 +115,11 @@ class KernelPool:
         # The batch passes one short directory for the whole run (and deletes it, even when the
         # workers are killed); otherwise the pool makes and deletes its own.
         self._owns_ipc_dir = ipc_dir is None
-        self.ipc_dir = ipc_dir or tempfile.mkdtemp(prefix="dxstudy-k-")
+        if ipc_dir is None:
+            from dxstudy.kernel_zygote import short_tempdir
+
+            ipc_dir = short_tempdir("dxstudy-k-")
+        self.ipc_dir = ipc_dir
         self._started = 0
         self.zygote = None
         if mode == "zygote" and zygote_socket:  # the batch's zygote, started by the main process

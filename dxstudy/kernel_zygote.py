@@ -155,6 +155,17 @@ def main(argv: list[str] | None = None) -> None:
     stop()  # the process that started us is gone
 
 
+def short_tempdir(prefix: str) -> str:
+    """A new temporary directory with a short path: Unix socket paths are limited to ~100 bytes,
+    and TMPDIR may point somewhere deep (a test's tmp_path)."""
+    import tempfile
+
+    base = tempfile.gettempdir()
+    if len(base) > 40 and os.path.isdir("/tmp"):
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix=prefix, dir=base)
+
+
 # --- batch side --------------------------------------------------------------------------------
 
 class Zygote:
@@ -163,11 +174,9 @@ class Zygote:
 
     def __init__(self, preload: tuple[str, ...], env: dict[str, str], stderr=None,
                  socket_path: str | None = None):
-        import tempfile
-
         self._dir = None
         if socket_path is None:
-            self._dir = tempfile.mkdtemp(prefix="dxz-")  # short: Unix socket paths are limited
+            self._dir = short_tempdir("dxz-")
             socket_path = os.path.join(self._dir, "zygote.sock")
         self.socket_path = socket_path
         self.process = subprocess.Popen(

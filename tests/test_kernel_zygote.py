@@ -10,7 +10,7 @@ import pytest
 from jupyter_core.utils import run_sync
 
 from dxstudy.executor import KERNEL_ENV, KERNEL_NAME, ThisPythonKernelSpecs, shutdown
-from dxstudy.kernel_zygote import Zygote, ZygoteKernelManager
+from dxstudy.kernel_zygote import Zygote, ZygoteKernelManager, short_tempdir
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +40,20 @@ def _execute(km, code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def kernel(zygote, tmp_path_factory):
+def ipc_dir():
+    """A short directory for the kernels' Unix sockets (deleted afterwards)."""
+    import shutil
+
+    path = short_tempdir("dxk-test-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(zygote, ipc_dir, tmp_path_factory):
     cwd = tmp_path_factory.mktemp("kernel-cwd")
     km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisPythonKernelSpecs(),
-                             transport="ipc", ip=str(cwd / "k"))
+                             transport="ipc", ip=os.path.join(ipc_dir, "k"))
     km.zygote = zygote
     run_sync(km.start_kernel)(cwd=str(cwd))
     yield km, cwd
@@ -76,9 +86,22 @@ def test_forked_kernel_is_its_own_process_group(kernel):
     assert os.getpgid(pid) == pid
 
 
-def test_shutdown_stops_the_forked_kernel(zygote, tmp_path):
+def test_short_tempdir_stays_short_under_a_deep_tmpdir(tmp_path, monkeypatch):
+    import tempfile
+
+    deep = tmp_path / ("d" * 60)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    path = short_tempdir("dxk-test-")
+    try:
+        assert len(path) < 40
+    finally:
+        os.rmdir(path)
+
+
+def test_shutdown_stops_the_forked_kernel(zygote, ipc_dir, tmp_path):
     km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisPythonKernelSpecs(),
-                             transport="ipc", ip=str(tmp_path / "k"))
+                             transport="ipc", ip=os.path.join(ipc_dir, "k2"))
     km.zygote = zygote
     run_sync(km.start_kernel)(cwd=str(tmp_path))
     pid = km.provisioner.pid
