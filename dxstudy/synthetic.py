@@ -227,3 +227,18 @@ def write_synthetic_report(path: str | Path, members: pd.DataFrame, fiscal_year:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(synthetic_report(members, fiscal_year, seed, source=source), encoding="utf-8")
     return path
+
+
+def write_synthetic_data_dir(data_dir: str | Path, n: int, fiscal_year: int = 2021, seed: int = 0, *,
+                             source: str | Path = FY2021_REPORT) -> pd.DataFrame:
+    """Lay out a data directory for a synthetic working group of ``n`` members: its members in
+    ``reference/municipalities.csv`` (read by ``reference_data.municipalities(data_dir)``) and its report
+    in ``raw/FY{fiscal_year}/report.md``, so that ``dxstudy run``/``build_processed`` read it like a
+    real year. Returns the members table."""
+    data_dir = Path(data_dir)
+    members = synthetic_municipalities(n, seed)
+    (data_dir / "reference").mkdir(parents=True, exist_ok=True)
+    members.to_csv(data_dir / "reference" / "municipalities.csv", index=False, encoding="utf-8")
+    write_synthetic_report(data_dir / "raw" / f"FY{fiscal_year}" / "report.md", members, fiscal_year, seed,
+                           source=source)
+    return members

@@ -147,3 +147,14 @@ def test_walk_compares_member_names_a_constant_number_of_times_per_section():
     skeleton = walk("synthetic.md", lines, counting, reference_data.themes(), reference_data.aspects())
     assert len(skeleton.sections) > 9 * 200
     assert CountingName.comparisons < 4 * 9 * 200
+
+
+def test_a_synthetic_data_dir_is_read_like_a_real_year(tmp_path):
+    from dxstudy.report_reader import read_report_dir
+    from dxstudy.synthetic import write_synthetic_data_dir
+
+    members = write_synthetic_data_dir(tmp_path / "data", 12)
+    assert reference_data.municipalities(tmp_path / "data").equals(members)
+    report = read_report_dir(tmp_path / "data" / "raw" / "FY2021")
+    assert set(report.statements["municipality_code"]) - {""} == set(members["code"])
+    assert "unplaced" not in set(report.lines["kind"])
