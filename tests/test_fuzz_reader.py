@@ -376,12 +376,15 @@ def per_line_work(line: str) -> None:
     split_sentences(normalize(line))
 
 
+@pytest.mark.skipif(not LONG, reason="a timing ratio: run with DXSTUDY_FUZZ=long (docs/reliability.md); "
+                                      "the suite has no timed assertions, and the 1 MB-line tests above "
+                                      "would hang on a backtracking pattern")
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_time_per_character_stays_flat_on_pathological_lines(name):
     """16 times the characters may cost at most 64 times the time (linear: 16; quadratic: 256).
 
     Not a wall-clock limit: a ratio of the best of three process-time runs, generous enough for a
-    shared machine and far below what a backtracking pattern would show.
+    shared machine and far below what a backtracking pattern would show. Only in the long run.
     """
     small, large = (cpu_seconds(per_line_work, PATHOLOGICAL[name](n)) for n in (20_000, 320_000))
     assert large < 64 * max(small, 1e-4), (small, large)
