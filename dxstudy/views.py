@@ -52,6 +52,8 @@ table.dx-table td.dx-narrow { white-space: nowrap; width: 1%; }
 .dx-evidence ul { margin: 0; padding-left: 1.1em; }
 .dx-summary p { margin: 0.25em 0; }
 .dx-lead { font-size: 1.3em; margin: 0.2em 0 0.6em; }
+.dx-details { margin: 0.5em 0 1em; }
+.dx-details > summary { cursor: pointer; color: #1f4e79; font-weight: bold; padding: 2px 0; }
 @media print { .dx-table { page-break-inside: auto; } .dx-table tr { page-break-inside: avoid; } }
 """
 
@@ -203,8 +205,27 @@ def html_table(
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     text = df[list(columns)].rename(columns=columns).to_string(index=False)
-    return HtmlBlock(f'<table class="dx-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
-                     "</tbody></table>", text)
+    table = f'<table class="dx-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    members = member_count(df)
+    if members > COLLAPSE_MEMBERS:
+        label = caption or "市町別の詳細"
+        table = (f'<details class="dx-details"><summary>{esc(label)}（{members}市町・{len(df)}行。'
+                 f"クリックで表示）</summary>{table}</details>")
+    return HtmlBlock(table, text)
+
+
+#: Per-member tables of more members than this are folded into a <details> section (closed by
+#: default), so a report of a prefecture-wide group (63 members) stays a page one can scroll.
+COLLAPSE_MEMBERS = 12
+
+
+def member_count(df: pd.DataFrame) -> int:
+    """Distinct members named in a table (``municipality_code``, else ``municipality``; "" ignored)."""
+    for column in ("municipality_code", "municipality"):
+        if column in df.columns:
+            values = df[column].astype(str)
+            return int(values[values != ""].nunique())
+    return 0
 
 
 def _sentences_html(rows: pd.DataFrame) -> str:
