@@ -30,6 +30,7 @@ TECH_STATUS_ORDER = ["in_use", "pilot", "considering"]
 TECH_STATUS_COLORS = {"in_use": "#2f6fa8", "pilot": "#7fb3d9", "considering": "#e3eef7"}
 TECH_STATUS_MARKS = {"in_use": "●", "pilot": "◐", "considering": "○"}
 ROW_HEIGHT = 0.38  # inches per matrix row: the figure grows with the number of members
+SORT_MEMBERS = 12  # more members than this: the stage heatmap's rows are sorted by total stage
 EMPTY_MESSAGE = "該当するデータはありません"
 
 
@@ -231,6 +232,10 @@ def stage_heatmap(
             if not pd.isna(value):
                 mark = "＊" if (code, theme) in overrides else ""
                 annot[i, j] = lb.stage_label(int(value)).replace(" ", "\n") + mark
+    if len(wide) > SORT_MEMBERS:  # many members: most advanced first, so groups of rows read as a pattern
+        rank = np.argsort(-np.nan_to_num(wide.to_numpy(dtype=float), nan=-1.0).sum(axis=1), kind="stable")
+        wide, annot = wide.iloc[rank], annot[rank]
+        title = f"{title}（段階の合計が高い順）"
     width, height = _matrix_size(len(wide), wide.shape[1], col_width=1.5)
     fig = _figure(width, height + 0.3)
     ax = fig.add_subplot()
