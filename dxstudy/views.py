@@ -10,6 +10,7 @@ import pandas as pd
 from dxstudy import charts
 from dxstudy import labels as lb
 from dxstudy import proposals as pr
+from dxstudy.inputs import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN, InputError, check_fiscal_year
 
 EXPECTED_TABLES: dict[str, list[str]] = {
     "statements": ["statement_id", "fiscal_year", "section", "theme", "aspect", "municipality_code",
@@ -115,21 +116,20 @@ def _figure_png(fig) -> tuple[bytes, dict]:
 def validate_parameters(fiscal_year, data_dir, theme: str | None = None, need_theme: bool = False) -> dict:
     """Check the notebook parameters and return them normalised.
 
-    fiscal_year: an int (or int-like string) between 2000 and 2100, whose processed tables exist as
+    fiscal_year: an int (or a string of digits; not a bool, float or path) between 2000 and 2100
+    (``dxstudy.inputs.check_fiscal_year``), whose processed tables exist as
     ``<data_dir>/processed/FY<fiscal_year>/``; data_dir: an existing directory (relative paths are
     taken from the current directory); theme: one of the themes of dxstudy/reference/themes.csv.
     Returns {"fiscal_year": int, "data_dir": str (absolute), "theme": str | None}.
     Raises ValueError with a message in Japanese and English naming the bad parameter.
     """
     try:
-        year = int(str(fiscal_year).strip())
-    except ValueError:
+        year = check_fiscal_year(fiscal_year, "fiscal_year")
+    except InputError as exc:
         raise ValueError(
-            f"パラメータ fiscal_year は年度の数値（例：2021）で指定してください / fiscal_year must be a year "
-            f"such as 2021, got {fiscal_year!r}"
+            f"パラメータ fiscal_year は{FISCAL_YEAR_MIN}〜{FISCAL_YEAR_MAX}の年度の数値（例：2021）で指定してください / "
+            f"fiscal_year must be a year such as 2021 — {exc}"
         ) from None
-    if not 2000 <= year <= 2100:
-        raise ValueError(f"パラメータ fiscal_year が範囲外です / fiscal_year out of range: {year}")
     directory = Path(str(data_dir)).expanduser().resolve()
     if not directory.is_dir():
         raise ValueError(

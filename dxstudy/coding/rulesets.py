@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,7 +85,19 @@ class RuleSet:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records, for each mapping, the line of each key's value (1-based)."""
+    """SafeLoader that records, for each mapping, the line of each key's value (1-based).
+
+    Safe: plain YAML only — a tag such as ``!!python/object`` is refused (SafeLoader constructs no
+    Python objects), and so is an alias (``*name``): rule files never need one, and nested aliases
+    ("billion laughs") would expand exponentially when a condition is turned into text."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"a YAML alias (*{event.anchor}); rule files may not use aliases, write the "
+                "value out", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -116,6 +129,12 @@ def _load_yaml(path: Path) -> dict:
     text = _read_text(path)
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.constructor.ConstructorError as exc:  # e.g. !!python/object: never constructed
+        mark = exc.problem_mark
+        tag = re.search(r"tag '([^']*)'", str(exc.problem))
+        found = f"the tag {tag.group(1).replace('tag:yaml.org,2002:', '!!')}" if tag else str(exc.problem)
+        raise RuleSyntaxError(path, (mark.line + 1) if mark else 0,
+                              "plain YAML (no tags such as !!python/object: rule files are data)", found) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise RuleSyntaxError(path, (mark.line + 1) if mark else 0, "valid YAML",

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from dxstudy.inputs import fiscal_year_arg
 from dxstudy.survey.problems import SurveyValidationError
 
 
@@ -58,7 +59,7 @@ def add_survey_command(subparsers) -> None:
     t = sub.add_parser("template", help="write one pre-filled workbook per member",
                        description="Write 112224_越谷市_FY2022.xlsx etc. into OUT, pre-filled with the previous "
                                    "fiscal year's answers from DATA_DIR/processed/FY{year-1}/ (empty when missing).")
-    t.add_argument("--fiscal-year", type=int, required=True, help="the fiscal year surveyed, e.g. 2022")
+    t.add_argument("--fiscal-year", type=fiscal_year_arg, required=True, help="the fiscal year surveyed, e.g. 2022")
     t.add_argument("--out", type=Path, required=True, help="directory for the workbooks")
     t.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default: data)")
     t.add_argument("--members", default="", help="comma-separated municipality codes (default: all six)")
@@ -75,7 +76,7 @@ def add_survey_command(subparsers) -> None:
                            description=helptext + ". Every problem names file, sheet and cell; any problem "
                                                   "means nothing is written (exit status 1) unless --lenient.")
         i.add_argument("dir", type=Path, help="directory of returned workbooks (*.xlsx)")
-        i.add_argument("--fiscal-year", type=int, required=True, help="the fiscal year surveyed, e.g. 2022")
+        i.add_argument("--fiscal-year", type=fiscal_year_arg, required=True, help="the fiscal year surveyed, e.g. 2022")
         i.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default: data)")
         i.add_argument("--lenient", action="store_true",
                        help="write the sound workbooks and list the problems of the others (exit status 1)")

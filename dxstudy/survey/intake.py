@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxstudy import reference_data
+from dxstudy.inputs import check_fiscal_year
 from dxstudy.survey import layout as lo
 from dxstudy.survey.assemble import survey_tables
 from dxstudy.survey.problems import CellProblem, SurveyValidationError
@@ -123,6 +124,7 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
     ``result.rejected``. A raw file is never overwritten: a different file of the same name is a
     problem. ``check_only`` validates and writes nothing.
     """
+    fiscal_year = check_fiscal_year(fiscal_year)
     src_dir, raw = Path(src_dir), raw_dir(fiscal_year, data_dir)
     if not src_dir.is_dir():
         raise SurveyValidationError([CellProblem(str(src_dir), "", "", "a directory of returned workbooks",

@@ -8,9 +8,10 @@ from dxstudy.errors import DxstudyError
 
 #: Rules a problem can break (``CellProblem.rule``), documented in docs/survey.md.
 RULES = {
-    "file_type": "not a macro-free .xlsx workbook (.xlsm, .xls, renamed file)",
+    "file_type": "not a macro-free .xlsx workbook (.xlsm, .xls, renamed file, embedded objects)",
     "unreadable": "not a readable Excel workbook",
-    "external_links": "links to other workbooks",
+    "external_links": "links to other workbooks or external data sources",
+    "too_large": "a file over the size limits (reading.MAX_WORKBOOK_BYTES, MAX_UNPACKED_BYTES)",
     "not_survey": "not a dxstudy survey workbook (no _meta sheet)",
     "layout_version": "workbook of another layout version",
     "fiscal_year": "workbook of another fiscal year",

@@ -19,6 +19,19 @@ from dxstudy.survey.problems import CellProblem, shorten
 from dxstudy.tables import sha256_of
 from dxstudy.wareki import InvalidDateError, fiscal_year_of, parse_date
 
+#: Size limits of a returned workbook (a filled one is about 30 KB, 110 KB unpacked): larger files
+#: are refused (rule ``too_large``) before openpyxl opens them, so that a padded or zip-bomb file
+#: cannot exhaust memory. Documented in docs/reliability.md.
+MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: Only this block of each sheet is read (the layout uses rows 1–60 and columns A–G; the sheets are
+#: protected, so nothing is typed beyond): a sheet padded with a million rows costs no more to read.
+MAX_READ_ROW = 200
+MAX_READ_COLUMN = 26
+#: Package parts that make a workbook reach outside itself or carry active content.
+DATA_SOURCE_PARTS = ("xl/connections.xml", "xl/queryTables/")
+ACTIVE_PARTS = ("xl/embeddings/", "xl/activeX/")
+
 #: Earliest year a survey date may have (平成元年); the latest is the fiscal year + LATEST_YEARS.
 EARLIEST_YEAR = 1989
 LATEST_YEARS = 20
@@ -250,10 +263,18 @@ def parse_when(value, fiscal_year: int) -> When:
 
 
 def check_package(path: Path) -> list[CellProblem]:
-    """Problems of the file as a whole: macro workbooks, old .xls, not a zip package, links to
-    other workbooks. Cheap (reads the zip directory only)."""
+    """Problems of the file as a whole: macro workbooks, old .xls, not a zip package, too large
+    (MAX_WORKBOOK_BYTES, or MAX_UNPACKED_BYTES once unpacked), links to other workbooks or data
+    sources, embedded objects. Cheap (reads the zip directory only)."""
     name = path.name
     suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [CellProblem(name, "", "", "a readable file", f"{type(exc).__name__}: {exc}", "unreadable")]
+    if size > MAX_WORKBOOK_BYTES:
+        return [CellProblem(name, "", "", f"a workbook of at most {MAX_WORKBOOK_BYTES // 2**20} MiB "
+                            "(a filled survey workbook is about 30 KB)", f"{size:,} bytes", "too_large")]
     if suffix in (".xlsm", ".xltm", ".xlsb"):
         return [CellProblem(name, "", "", "a macro-free .xlsx workbook (save as Excel ブック *.xlsx)",
                             f"a {suffix} file", "file_type")]
@@ -265,18 +286,31 @@ def check_package(path: Path) -> list[CellProblem]:
                             "unreadable")]
     try:
         with zipfile.ZipFile(path) as z:
-            names = z.namelist()
+            infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         return [CellProblem(name, "", "", "an Excel .xlsx workbook",
                             f"a damaged .xlsx package ({exc})", "unreadable")]
+    names = [i.filename for i in infos]
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return [CellProblem(name, "", "", f"a workbook of at most {MAX_UNPACKED_BYTES // 2**20} MiB unpacked",
+                            f"{unpacked:,} bytes unpacked from {size:,}", "too_large")]
     problems = []
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
+    lower = [n.lower() for n in names]
+    if any(n.endswith("vbaproject.bin") for n in lower):
         problems.append(CellProblem(name, "", "", "a macro-free .xlsx workbook",
                                     "a workbook with macros (vbaProject.bin)", "file_type"))
+    active = sorted({p for n in lower for p in ACTIVE_PARTS if n.startswith(p.lower())})
+    if active:
+        problems.append(CellProblem(name, "", "", "a workbook without embedded objects or controls",
+                                    "embedded content (" + ", ".join(active) + ")", "file_type"))
     links = [n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")]
-    if links:
-        problems.append(CellProblem(name, "", "", "no links to other workbooks (データ → リンクの編集 → リンクの解除)",
-                                    f"{len(links)} external link(s)", "external_links"))
+    sources = [n for n in names if n.startswith(DATA_SOURCE_PARTS)]
+    if links or sources:
+        found = [f"{len(links)} external link(s)"] if links else []
+        found += [f"external data connections ({', '.join(sources)})"] if sources else []
+        problems.append(CellProblem(name, "", "", "no links to other workbooks or data sources "
+                                    "(データ → リンクの編集 → リンクの解除)", "; ".join(found), "external_links"))
     return problems
 
 
@@ -456,7 +490,8 @@ def read_workbook(path: str | Path, fiscal_year: int, members=None) -> WorkbookA
     try:
         wb = load_workbook(path, read_only=True, data_only=False, keep_links=True)
         try:
-            sheets = {ws.title: Worksheet(ws.title, ws.iter_rows()) for ws in wb.worksheets}
+            sheets = {ws.title: Worksheet(ws.title, ws.iter_rows(max_row=MAX_READ_ROW, max_col=MAX_READ_COLUMN))
+                      for ws in wb.worksheets}
         finally:
             wb.close()
     except Exception as exc:  # openpyxl raises many kinds for damaged packages

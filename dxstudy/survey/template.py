@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxstudy import __version__
 from dxstudy.errors import DxstudyError
+from dxstudy.inputs import check_fiscal_year, confined
 from dxstudy.survey import layout as lo
 from dxstudy.survey.prefill import MemberPrefill, Prefill, ThemePrefill, load_prefill
 
@@ -363,6 +364,7 @@ def write_templates(fiscal_year: int, out_dir: str | Path, data_dir: str | Path 
     ``members`` restricts to some municipality codes; ``deadline``/``as_of``/``contact`` fill the
     secretariat cells of the instructions sheet (contact defaults to last year's secretariat).
     """
+    fiscal_year = check_fiscal_year(fiscal_year)
     prefill = load_prefill(fiscal_year, data_dir) if prefill is None else prefill
     codes = list(prefill.members) if members is None else list(members)
     unknown = [c for c in codes if c not in prefill.members]
@@ -376,7 +378,7 @@ def write_templates(fiscal_year: int, out_dir: str | Path, data_dir: str | Path 
         member = prefill.members[code]
         wb = build_workbook(member, fiscal_year, prefill, deadline=deadline, as_of=as_of, contact=contact,
                             test_label=test_label)
-        path = out / lo.file_name(member.code, member.name, fiscal_year)
+        path = confined(out, lo.file_name(member.code, member.name, fiscal_year), what="workbook name")
         save_atomic(wb, path)
         paths.append(path)
     return TemplateResult(paths, prefill.available, prefill.previous_fiscal_year, prefill.reason)
