@@ -10,6 +10,7 @@ from importlib import import_module
 from pathlib import Path
 
 from dxstudy.errors import DxstudyError
+from dxstudy.inputs import fiscal_year_arg
 
 #: Modules that add a sub-command: each has ``add_<name>_command(subparsers)``.
 COMMAND_MODULES: list[tuple[str, str]] = [
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "tables.xlsx with a sheet per table into OUT.")
     p.add_argument("path", type=Path, help="the report file, e.g. data/raw/FY2021/report.md")
     p.add_argument("--out", required=True, type=Path, help="directory for the tables (replaced whole)")
-    p.add_argument("--fiscal-year", type=int, default=None,
+    p.add_argument("--fiscal-year", type=fiscal_year_arg, default=None,
                    help="fiscal year (default: from the title, 令和3年度 → 2021)")
     p.add_argument("--lenient", action="store_true",
                    help="collect structural problems and go on instead of stopping at the first one "

@@ -13,6 +13,7 @@ import pandas as pd
 from dxstudy import reference_data
 from dxstudy.errors import Problem, ReportFormatError
 from dxstudy.frontmatter import DOCUMENT_COLUMNS, is_meetings_table, parse_document, parse_meetings
+from dxstudy.inputs import check_fiscal_year
 from dxstudy.rawtext import read_raw_text
 from dxstudy.report_structure import walk
 from dxstudy.statements import build_statements
@@ -53,7 +54,8 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
         problem = Problem(str(path), first, "a title with the fiscal year (e.g. 令和3年度) or an explicit fiscal_year",
                           "no fiscal year in the title")
         raise ReportFormatError.from_problem(problem)
-    document["fiscal_year"] = int(fiscal_year)
+    fiscal_year = check_fiscal_year(fiscal_year)
+    document["fiscal_year"] = fiscal_year
 
     meetings_frames, blocks, meeting_headers = [], [], set()
     for block in skeleton.blocks:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dxstudy.cellsafe import neutralize_frame, restore_frame
 from dxstudy.errors import DxstudyError
+from dxstudy.inputs import check_fiscal_year, check_replaceable
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
@@ -105,9 +106,10 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
 
     The files are written into a temporary sibling directory which then replaces ``out_dir`` whole, so a
     failure never leaves a half-written directory and the previous tables stay until the new ones are
-    complete.
+    complete. A directory holding anything else than tables (CSV, XLSX) is refused, never wiped.
     """
     out_dir = Path(out_dir)
+    check_replaceable(out_dir, what="tables directory")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
