@@ -91,46 +91,65 @@ def _lock_is_stale(lock_path: Path) -> bool:
 class RunLock:
     """Exclusive per-fiscal-year lock: ``with RunLock(out_dir, 2021): ...``.
 
-    Created with O_CREAT|O_EXCL and holding "pid host"; a lock whose pid is dead (same host) is
-    removed and taken over. Raises :class:`BatchLockedError` when a live run holds it.
+    The lock file holds "pid host" and is kept open with an exclusive ``flock`` for the whole run:
+    the kernel drops that lock when the process dies (even by SIGKILL), so a crashed run's lock is
+    free at once, and two runs that find the same stale file cannot both take it over. A file
+    naming a live pid on this host whose ``flock`` is free (written by hand or by an older dxstudy)
+    still counts as held. Raises :class:`BatchLockedError` when a live run holds it.
     """
 
     out_dir: Path
     fiscal_year: int
+    _fd: int | None = None
 
     @property
     def path(self) -> Path:
         return Path(self.out_dir) / f".{run_dir_name(self.fiscal_year)}.lock"
 
     def acquire(self) -> None:
+        import fcntl
+
         Path(self.out_dir).mkdir(parents=True, exist_ok=True)
-        for _attempt in range(3):
+        for _attempt in range(5):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if _lock_is_stale(self.path):
-                    try:
-                        self.path.unlink()
-                    except FileNotFoundError:
-                        pass
-                    continue
-                try:
-                    holder = self.path.read_text(encoding="utf-8").strip()
-                except OSError:
-                    holder = ""
-                raise BatchLockedError(self.path, holder) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f"{os.getpid()} {socket.gethostname()}\n")
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise BatchLockedError(self.path, self._holder()) from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:  # the holder released (unlinked) it between our open and flock: again
+                os.close(fd)
+                continue
+            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+            if holder and not _lock_is_stale(self.path):
+                os.close(fd)
+                raise BatchLockedError(self.path, holder)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode("utf-8"), 0)
+            self._fd = fd
             return
         raise BatchLockedError(self.path, "a process that keeps re-creating it")
 
-    def release(self) -> None:
+    def _holder(self) -> str:
         try:
-            content = self.path.read_text(encoding="utf-8").split()
-        except FileNotFoundError:
+            return self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+
+    def release(self) -> None:
+        if self._fd is None:
             return
-        if content and content[0] == str(os.getpid()):
-            self.path.unlink(missing_ok=True)
+        try:
+            content = self._holder().split()
+            if content and content[0] == str(os.getpid()):
+                self.path.unlink(missing_ok=True)  # unlinked while still locked, then unlocked
+        finally:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> "RunLock":
         self.acquire()

@@ -181,3 +181,38 @@ def test_second_concurrent_cli_run_is_refused_and_the_first_completes(project, t
     assert first.returncode == 0, err1
     assert_complete(out / "FY2021")
     assert sorted(p.name for p in out.iterdir()) == ["FY2021"]
+
+
+_CONTENDER = """
+import sys, time
+from pathlib import Path
+from dxstudy.outputs_swap import BatchLockedError, RunLock
+out, go = Path(sys.argv[1]), Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.005)
+try:
+    with RunLock(out, 2021):
+        print("got", flush=True)
+        time.sleep(1.5)
+except BatchLockedError:
+    print("refused", flush=True)
+"""
+
+
+def test_racing_runs_on_a_stale_lock_take_it_over_one_at_a_time(tmp_path):
+    """Four processes find the lock of a dead run at the same moment: exactly one gets it (the lock
+    is an flock the kernel drops when its holder dies, not only a pid in a file)."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for round_no in range(2):
+        out = tmp_path / f"out{round_no}"
+        out.mkdir()
+        (out / ".FY2021.lock").write_text(f"{dead.pid} {os.uname().nodename}\n")
+        go = tmp_path / f"go{round_no}"
+        procs = [subprocess.Popen([sys.executable, "-c", _CONTENDER, str(out), str(go)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(4)]
+        time.sleep(2.0)  # all four imported and waiting
+        go.touch()
+        answers = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+        assert answers == ["got", "refused", "refused", "refused"], answers
+        assert not (out / ".FY2021.lock").exists()
