@@ -44,6 +44,7 @@ from typing import Any, Callable, TextIO
 from dxstudy.batch_types import KERNEL_ENV, WARM_IMPORTS, JobResult, NotebookJob
 from dxstudy.errors import DxstudyError
 from dxstudy.html_export import Stamp, fiscal_year_label, render_index
+from dxstudy.inputs import InputError, check_fiscal_year, fiscal_year_arg, safe_name
 from dxstudy.outputs_swap import (
     BatchLockedError,
     RunLock,
@@ -399,7 +400,8 @@ def run_batch(
     do not raise (see :attr:`BatchResult.status`).
     """
     run = _Run(
-        fiscal_year=int(fiscal_year), data_dir=Path(data_dir).resolve(), out_dir=Path(out).resolve(),
+        fiscal_year=check_fiscal_year(fiscal_year), data_dir=Path(data_dir).resolve(),
+        out_dir=Path(out).resolve(),
         say=_Progress(progress), build_tables=build_tables or _default_build_tables,
         preload=tuple(WARM_IMPORTS if preload is None else preload), kernel_mode=kernel_mode,
     )
@@ -459,6 +461,15 @@ class _Run:
         self.plan = list(plan) if plan is not None else build_plan(self.fiscal_year, self.data_dir, notebooks_dir)
         if not self.plan:
             raise BatchError("the batch plan is empty: nothing to run")
+        names = [j.name for j in self.plan]
+        for name in names:
+            try:
+                safe_name(name, "report name")
+            except InputError as exc:  # e.g. a theme id "../../x" in themes.csv
+                raise BatchError(f"batch plan: {exc}") from None
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})[0]
+            raise BatchError(f"batch plan: expected one report per output name, found {dup!r} twice")
         missing = sorted({j.notebook for j in self.plan if not Path(j.notebook).is_file()})
         if missing:
             raise BatchError(f"{missing[0]}: notebook not found (expected the notebooks of the batch "
@@ -725,7 +736,8 @@ def add_run_command(subparsers) -> argparse.ArgumentParser:
                     "OUT/FY<year>.failed/ and leaves the previous complete run in place "
                     "(exit status 1).",
     )
-    p.add_argument("--fiscal-year", type=int, required=True, help="fiscal year, e.g. 2021 (令和3年度)")
+    p.add_argument("--fiscal-year", type=fiscal_year_arg, required=True,
+                   help="fiscal year, e.g. 2021 (令和3年度)")
     p.add_argument("--data-dir", default="data", type=Path,
                    help="data directory laid out like data/ (default: data, relative to the current directory)")
     p.add_argument("--out", default="outputs", type=Path,

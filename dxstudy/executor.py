@@ -39,6 +39,7 @@ from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
 from dxstudy.batch_types import KERNEL_ENV, WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
 from dxstudy.html_export import Stamp, export_report, make_exporter  # noqa: E402
+from dxstudy.inputs import confined  # noqa: E402
 
 __all__ = [
     "KERNEL_NAME",
@@ -257,8 +258,8 @@ def run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
     """
     t0 = time.perf_counter()
     exporter, pool = _worker_state(str(Path(job.notebook).parent))
-    out_ipynb = Path(run_dir) / f"{job.name}.ipynb"
-    out_html = Path(run_dir) / f"{job.name}.html"
+    out_ipynb = confined(run_dir, job.name, ".ipynb", what="report name")
+    out_html = confined(run_dir, job.name, ".html", what="report name")
     result = JobResult(
         name=job.name, title=job.title, notebook=Path(job.notebook).name,
         parameters=dict(job.parameters), status="ok",

@@ -359,3 +359,30 @@ def test_year_over_year_is_skipped_without_the_previous_year_and_the_index_says_
     assert result.manifest["skipped"][0]["name"] == "year_over_year"
     assert "year_over_year (前年度比較) not run: no tables or raw data of FY2020" in result.summary()
     assert "この年度は作成しないレポート：前年度比較" in (result.output_dir / "index.html").read_text(encoding="utf-8")
+
+
+# --- names and years that must not reach the file system -------------------------------------
+
+def test_report_name_with_a_path_is_refused_before_anything_is_written(project, tmp_path):
+    from dxstudy.batch_types import NotebookJob
+
+    base, nb_dir, _first = project
+    plan = [NotebookJob(name="../../escaped", notebook=str(nb_dir / "conclusions.ipynb"),
+                        parameters={"fiscal_year": 2021, "data_dir": str(base / "data")}, title="x")]
+    with pytest.raises(BatchError, match=r"report name.*\.\./\.\./escaped"):
+        run_synthetic(base / "data", nb_dir, tmp_path / "deep" / "out", plan=plan, build_tables=stub_tables)
+    assert not list(tmp_path.glob("**/escaped.*")) and not (tmp_path / "deep").exists()
+
+
+def test_two_reports_with_one_output_name_are_refused(project, tmp_path):
+    base, nb_dir, _first = project
+    plan = build_plan(2021, base / "data", nb_dir)[:1] * 2
+    with pytest.raises(BatchError, match="'overview' twice"):
+        run_synthetic(base / "data", nb_dir, tmp_path / "out", plan=plan, build_tables=stub_tables)
+
+
+def test_cli_run_refuses_a_fiscal_year_out_of_range(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["run", "--fiscal-year", "3000", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2 and "2000" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
