@@ -485,7 +485,12 @@ class _Run:
         self.n_workers = max(1, min(jobs or _cpu_count(), len(self.plan)))
 
     def execute(self) -> BatchResult:
+        from dxstudy.kernel_zygote import remove_stale_scratch
+
         self.notes = recover_interrupted(self.out_dir, self.fiscal_year)
+        stale = remove_stale_scratch()
+        if stale:
+            self.notes.append(f"removed {len(stale)} socket folder(s) of killed runs from the temp directory")
         started = datetime.now().astimezone()
         t0 = time.perf_counter()
         self.tmp = temp_run_dir(self.out_dir, self.fiscal_year)

@@ -139,16 +139,16 @@ class KernelPool:
     def _start(self, cwd: str) -> AsyncKernelManager:
         self._started += 1
         ipc = os.path.join(self.ipc_dir, f"{os.getpid()}-{self._started}")
+        # The connection file goes with the sockets (deleted with the run's directory).
+        where = dict(transport="ipc", ip=ipc, connection_file=ipc + ".json")
         if self.zygote is not None:
             from dxstudy.kernel_zygote import ZygoteKernelManager
 
-            km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
-                                     transport="ipc", ip=ipc)
+            km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs, **where)
             km.zygote = self.zygote
             run_sync(km.start_kernel)(cwd=cwd)
             return km
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs,
-                                transport="ipc", ip=ipc)
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs, **where)
         with self._log() as log:
             run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
         return km

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -155,15 +156,52 @@ def main(argv: list[str] | None = None) -> None:
     stop()  # the process that started us is gone
 
 
-def short_tempdir(prefix: str) -> str:
-    """A new temporary directory with a short path: Unix socket paths are limited to ~100 bytes,
-    and TMPDIR may point somewhere deep (a test's tmp_path)."""
+def _scratch_base() -> str:
     import tempfile
 
     base = tempfile.gettempdir()
     if len(base) > 40 and os.path.isdir("/tmp"):
         base = "/tmp"
-    return tempfile.mkdtemp(prefix=prefix, dir=base)
+    return base
+
+
+def short_tempdir(prefix: str) -> str:
+    """A new temporary directory ``<prefix><pid>_<random>`` with a short path (Unix socket paths are
+    limited to ~100 bytes, and TMPDIR may point somewhere deep, e.g. a test's tmp_path). The pid lets
+    :func:`remove_stale_scratch` delete it if this process is killed before it can."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}_", dir=_scratch_base())
+
+
+_SCRATCH = re.compile(r"^(?:dxz|dxstudy-k)-(\d+)_\w+$")
+
+
+def remove_stale_scratch() -> list[str]:
+    """Delete the socket directories (:func:`short_tempdir`) of batch processes that no longer
+    exist (runs killed with SIGKILL); returns their names."""
+    import shutil
+
+    removed = []
+    base = _scratch_base()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        m = _SCRATCH.match(name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        removed.append(name)
+    return removed
 
 
 # --- batch side --------------------------------------------------------------------------------

@@ -109,3 +109,22 @@ def test_shutdown_stops_the_forked_kernel(zygote, ipc_dir, tmp_path):
     shutdown(km)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_socket_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
+    import subprocess
+    import sys
+
+    from dxstudy.kernel_zygote import remove_stale_scratch
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = short_tempdir("dxstudy-k-")  # this process: alive
+    stale = os.path.join(os.path.dirname(live), f"dxz-{dead.pid}_abc123")
+    os.mkdir(stale)
+    try:
+        removed = remove_stale_scratch()
+        assert os.path.basename(stale) in removed and not os.path.exists(stale)
+        assert os.path.isdir(live)
+    finally:
+        os.rmdir(live)
