@@ -2,13 +2,16 @@
 # Every chart function calls setup() and draws its figure once, so a missing glyph raises here.
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 
 import matplotlib
+import matplotlib.text
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -72,12 +75,47 @@ def install_glyph_check() -> None:
 PNG_DPI = 150
 """Resolution of the PNG shown in the notebooks and the HTML (sharp enough for A4 print)."""
 
+#: What a character from respondents' data that the font cannot draw (an emoji, a private-use
+#: character) is shown as: 〓 (geta), the Japanese typesetter's mark for a missing character.
+GETA = "〓"
+
+
+@functools.lru_cache(maxsize=4)
+def _font_charmap(family: str) -> frozenset[int]:
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties, findfont
+
+    return frozenset(ft2font.FT2Font(findfont(FontProperties(family=family))).get_charmap())
+
+
+def _replaceable(ch: str) -> bool:
+    """Symbols and pictographs that only data can bring (emoji, private use, unassigned)."""
+    return unicodedata.category(ch) in ("So", "Sk", "Co", "Cn", "Cs")
+
+
+def replace_undrawable(fig: Figure) -> list[str]:
+    """Replace, in every text of the figure, symbols the font cannot draw (emoji typed by a respondent)
+    by 〓, and return them. Any other missing character (a kanji, or a font without Japanese) is left
+    for the glyph check to fail on."""
+    charmap = _font_charmap(FONT_FAMILY)
+    replaced: list[str] = []
+    for text in fig.findobj(matplotlib.text.Text):
+        value = text.get_text()
+        if not value or value.isascii():
+            continue
+        bad = {ch for ch in value if ord(ch) not in charmap and _replaceable(ch)}
+        if bad:
+            text.set_text("".join(GETA if ch in bad else ch for ch in value))
+            replaced.extend(sorted(bad))
+    return replaced
+
 
 def render(fig: Figure, dpi: int = PNG_DPI) -> Figure:
     """Draw the figure once, as the PNG the notebook will show, raising MissingGlyphError if any text
     lacks a glyph. The PNG is kept on the figure, so displaying it does not draw it again."""
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
+    replace_undrawable(fig)
     with warnings.catch_warnings():
         install_glyph_check()
         try:
@@ -103,6 +141,7 @@ def to_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     cached = getattr(fig, "_dxstudy_png", None)
     if cached and cached[0] == dpi and not fig.stale:
         return cached[1]
+    replace_undrawable(fig)
     with warnings.catch_warnings():
         install_glyph_check()
         return _print_png(fig, dpi)

@@ -301,10 +301,6 @@ def test_the_scan_sees_each_payload_when_it_is_markup():
     assert s.math_outside_ignore and s.math_outside_block
 
 
-@pytest.mark.xfail(strict=True, reason="dxstudy/charts.py (notebooks helper): a character IPAexGothic lacks "
-                   "(an emoji) in a respondent's metric or technology name raises MissingGlyphError, which stops "
-                   "the overview and theme reports; data labels should have such characters replaced (e.g. by 〓) "
-                   "while static chart text keeps the check")
 def test_an_emoji_in_a_respondents_label_does_not_stop_the_chart():
     metrics = pd.DataFrame([{
         "statement_id": "FY2022-3.1.2-001", "fiscal_year": 2022, "municipality_code": "112224",
@@ -312,3 +308,23 @@ def test_an_emoji_in_a_respondents_label_does_not_stop_the_chart():
         "label_ja": "貸出端末😀", "value": 3.0, "unit": "台", "target_fiscal_year": "", "evidence": ""}])
     fig = charts.metric_bars(metrics, ["other"], theme="telework")
     assert charts.to_png(fig).startswith(b"\x89PNG")
+
+
+def test_an_emoji_is_drawn_as_geta_and_named():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.add_subplot().set_title("貸出端末😀")
+    assert charts.replace_undrawable(fig) == ["😀"]
+    assert fig.axes[0].get_title() == "貸出端末〓"
+
+
+def test_a_letter_the_font_lacks_is_still_a_failure():
+    from matplotlib.figure import Figure
+
+    charts.setup()
+    fig = Figure()
+    fig.add_subplot().set_title("\u0f40")            # TIBETAN LETTER KA: a letter, not a symbol
+    assert charts.replace_undrawable(fig) == []
+    with pytest.raises(charts.MissingGlyphError):
+        charts.render(fig)
