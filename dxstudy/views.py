@@ -293,6 +293,14 @@ def statements_summary(statements: pd.DataFrame, themes: pd.DataFrame | None = N
     out["region"] = [int(counts.at[t, ""]) if t in counts.index and "" in counts.columns else 0
                      for t in lb.themes_table(themes)["theme"]]
     cols["region"] = "全体"
+    if len(members) > COLLAPSE_MEMBERS:  # many members: a row per member (folded), a column per theme
+        side = out.set_index("theme")[[c for c in cols if c != "theme"]].T
+        side.insert(0, "municipality", [cols[c] for c in side.index])
+        side.columns = [str(c) for c in side.columns]
+        tcols = {c: ("市町" if c == "municipality" else c) for c in side.columns}
+        side["municipality_code"] = ["" if c == "region" else c for c in side.index]  # 全体 is no member
+        return html_table(side.reset_index(drop=True), tcols, caption="テーマ・市町別の文の数",
+                          numeric=tuple(tcols)[1:])
     return html_table(out, cols, caption="テーマ・市町別の文の数", numeric=tuple(cols)[1:])
 
 
