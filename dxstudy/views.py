@@ -445,7 +445,11 @@ def shared_challenges_table(challenges: pd.DataFrame, theme: str | None = None,
             row = stm.loc[i]
             items.append(f'<p>{esc(row["municipality"])}：「{esc(row["evidence"])}」'
                          f'<span class="dx-cite">（{esc(pr._section_from_id(i))}）</span></p>')
-        quotes.append("".join(items))
+        if len(items) > COLLAPSE_MEMBERS:  # many members: the quotes folded, the counts stay in view
+            quotes.append(f'<details class="dx-details"><summary>{len(items)}市町の記述を表示</summary>'
+                          f'{"".join(items)}</details>')
+        else:
+            quotes.append("".join(items))
     shared = shared.assign(
         count=[f"{n}/{t}" for n, t in zip(shared["n_members"], shared["n_total"])],
         quotes=quotes,

@@ -81,6 +81,8 @@ def _layout(context, path: Path) -> dict:
             .filter(t => t.tBodies.length && t.tBodies[0].rows.length > 12 && !t.closest('details')).length,
         wide_tables: Array.from(document.querySelectorAll('table.dx-table'))
             .filter(t => t.tHead && t.tHead.rows[0].cells.length > 14).length,
+        long_open_cells: Array.from(document.querySelectorAll('table.dx-table td'))
+            .filter(td => td.querySelectorAll(':scope > p').length > 12).length,
         details: document.querySelectorAll('details.dx-details').length,
         height: document.body.scrollHeight,
     })""")
@@ -127,6 +129,7 @@ def test_per_member_tables_are_folded_into_details(visits):
     <details> section."""
     for stem, seen in visits.items():
         assert seen["layout"]["long_open_tables"] == 0, stem
+        assert seen["layout"]["long_open_cells"] == 0, stem  # e.g. 63 quotes of a shared challenge
     assert visits["overview"]["layout"]["details"] >= 1
     assert all(seen["layout"]["details"] >= 1 for stem, seen in visits.items() if stem.startswith("theme-"))
 
