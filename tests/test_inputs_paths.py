@@ -92,8 +92,6 @@ def test_parse_refuses_a_fiscal_year_out_of_range(tmp_path, capsys):
     assert exit_info.value.code == 2 and not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="dxstudy/batch.py (batch helper): `run --fiscal-year` is type=int without "
-                   "a range; wire type=dxstudy.inputs.fiscal_year_arg (and check_fiscal_year in run_batch)")
 def test_run_refuses_a_fiscal_year_out_of_range(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["run", "--fiscal-year", "3000", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
@@ -137,10 +135,6 @@ def test_survey_templates_are_written_only_inside_out(tmp_path, monkeypatch, tmp
     assert not list((tmp_path / "deep").glob("*.xlsx"))
 
 
-@pytest.mark.xfail(strict=True, reason="dxstudy/batch.py + executor.py (batch helper): a plan job named "
-                   "'../../escaped' writes escaped.html/.ipynb two levels above the run directory, outside "
-                   "--out; check names with dxstudy.inputs.safe_name in _Run.check and build paths with "
-                   "inputs.confined in executor.run_job")
 def test_a_report_name_with_dot_dot_is_refused_before_anything_is_written(tmp_path):
     from batch_helpers import stub_tables, write_data_dir, write_synthetic_notebooks
 
