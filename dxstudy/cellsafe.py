@@ -26,19 +26,19 @@ def restore(value):
     return value
 
 
-def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells are safe to open in a spreadsheet."""
+def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralize)
+            out[col] = out[col].map(fn)
     return out
+
+
+def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are safe to open in a spreadsheet."""
+    return _map_text(frame, neutralize)
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo ``neutralize_frame`` on a table read back from CSV or XLSX."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(restore)
-    return out
+    return _map_text(frame, restore)
