@@ -15,6 +15,18 @@ CODES = {
     "吉川市": "112437",
     "松伏町": "114651",
 }
+
+
+def paragraph_statements(*sentences, municipality: str, theme: str, section: str,
+                         paragraph_id: int = 1) -> pd.DataFrame:
+    """A statements table of consecutive sentences of one paragraph (for the metrics/events tests)."""
+    return pd.DataFrame([{
+        "statement_id": f"FY2021-{section}-{i:03d}", "fiscal_year": 2021, "section": section,
+        "theme": theme, "municipality_code": CODES.get(municipality, ""),
+        "municipality": municipality, "text": text, "paragraph_id": paragraph_id,
+    } for i, text in enumerate(sentences, start=1)])
+
+
 STAGE_LABELS = {0: "未着手", 1: "検討中", 2: "試行・一部実施", 3: "実施中"}
 
 # (section, theme, aspect, municipality, text)

@@ -99,19 +99,24 @@ def test_index_opens_offline_and_links_every_report(visits, output_dir):
 def test_every_report_opens_offline_with_decoded_images_and_japanese_headings(visits, output_dir):
     reports = report_pages(output_dir)
     assert reports
-    problems = []
-    for report in reports:
-        seen = visits[report.stem]
-        if seen["blocked"] or seen["failed"]:
-            problems.append(f"{report.name}: network requests {seen['blocked'] + seen['failed']}")
-        if seen["console_errors"] or seen["page_errors"]:
-            problems.append(f"{report.name}: console errors {seen['console_errors'] + seen['page_errors']}")
-        bad_images = [i for i in seen["images"] if not i["complete"] or i["width"] == 0]
-        if bad_images:
-            problems.append(f"{report.name}: images not decoded {bad_images}")
-        if seen["lang"] != "ja" or not any(JAPANESE.search(h) for h in seen["headings"]):
-            problems.append(f"{report.name}: no Japanese headings ({seen['headings'][:3]})")
+    problems = [p for report in reports for p in page_problems(report.name, visits[report.stem])]
     assert problems == []
+
+
+def page_problems(name: str, seen: dict) -> list[str]:
+    """What is wrong with one visited page: network requests, console errors, undecoded images, no
+    Japanese headings."""
+    problems = []
+    if seen["blocked"] or seen["failed"]:
+        problems.append(f"{name}: network requests {seen['blocked'] + seen['failed']}")
+    if seen["console_errors"] or seen["page_errors"]:
+        problems.append(f"{name}: console errors {seen['console_errors'] + seen['page_errors']}")
+    bad_images = [i for i in seen["images"] if not i["complete"] or i["width"] == 0]
+    if bad_images:
+        problems.append(f"{name}: images not decoded {bad_images}")
+    if seen["lang"] != "ja" or not any(JAPANESE.search(h) for h in seen["headings"]):
+        problems.append(f"{name}: no Japanese headings ({seen['headings'][:3]})")
+    return problems
 
 
 def test_reports_show_charts(visits):

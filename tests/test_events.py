@@ -3,21 +3,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from handbuilt_tables import paragraph_statements
 
 from dxstudy.events import EVENT_COLUMNS, event_type_of, extract_events
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
-MUNICIPALITY_CODES = {"草加市": "112216", "越谷市": "112224", "八潮市": "112348", "三郷市": "112372",
-                      "吉川市": "112437", "松伏町": "114651", "": ""}
-
-
 def statements(*sentences, municipality="越谷市", theme="planning", section="4.1.2", paragraph_id=1):
     """A statements table of consecutive sentences of one paragraph."""
-    return pd.DataFrame([{
-        "statement_id": f"FY2021-{section}-{i:03d}", "fiscal_year": 2021, "section": section,
-        "theme": theme, "municipality_code": MUNICIPALITY_CODES[municipality],
-        "municipality": municipality, "text": text, "paragraph_id": paragraph_id,
-    } for i, text in enumerate(sentences, start=1)])
+    return paragraph_statements(*sentences, municipality=municipality, theme=theme, section=section,
+                                paragraph_id=paragraph_id)
 
 
 def single(table):

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from handbuilt_tables import paragraph_statements
 
 from dxstudy.metrics import (
     METRIC_COLUMNS, extract_metrics, load_metric_rules, metric_catalog, number_coverage,
@@ -11,17 +12,10 @@ from dxstudy.metrics import (
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "metrics-and-events.md"
-MUNICIPALITY_CODES = {"草加市": "112216", "越谷市": "112224", "八潮市": "112348", "三郷市": "112372",
-                      "吉川市": "112437", "松伏町": "114651", "": ""}
-
-
 def statements(*sentences, municipality="越谷市", theme="telework", section="3.1.2", paragraph_id=1):
     """A statements table of consecutive sentences of one paragraph."""
-    return pd.DataFrame([{
-        "statement_id": f"FY2021-{section}-{i:03d}", "fiscal_year": 2021, "section": section,
-        "theme": theme, "municipality_code": MUNICIPALITY_CODES[municipality],
-        "municipality": municipality, "text": text, "paragraph_id": paragraph_id,
-    } for i, text in enumerate(sentences, start=1)])
+    return paragraph_statements(*sentences, municipality=municipality, theme=theme, section=section,
+                                paragraph_id=paragraph_id)
 
 
 def one(table, metric):

@@ -106,17 +106,7 @@ def test_63_member_tables_hold_every_member(scale_run):
 
 
 def test_63_member_pages_open_offline_without_errors(visits):
-    problems = []
-    for stem, seen in visits.items():
-        if seen["blocked"] or seen["failed"]:
-            problems.append(f"{stem}: network requests {seen['blocked'] + seen['failed']}")
-        if seen["console_errors"] or seen["page_errors"]:
-            problems.append(f"{stem}: console errors {seen['console_errors'] + seen['page_errors']}")
-        bad = [i for i in seen["images"] if not i["complete"] or i["width"] == 0]
-        if bad:
-            problems.append(f"{stem}: images not decoded {bad}")
-        if seen["lang"] != "ja" or not any(test_browser.JAPANESE.search(h) for h in seen["headings"]):
-            problems.append(f"{stem}: no Japanese headings")
+    problems = [p for stem, seen in visits.items() for p in test_browser.page_problems(stem, seen)]
     assert problems == []
 
 
