@@ -100,7 +100,7 @@ def timed(fn, *args) -> tuple[float, float]:
 def obvious(base: Path, data: Path, fiscal_year: int) -> float:
     """dxstudy parse, then papermill and nbconvert commands for each notebook, sequentially."""
     sys.path.insert(0, str(ROOT))
-    from dxstudy.batch import CONDITIONS, build_plan
+    from dxstudy.batch.run import CONDITIONS, build_plan
 
     out = base / "obvious"
     shutil.rmtree(out, ignore_errors=True)

@@ -37,7 +37,7 @@ def measure(report: Path, members_csv: Path) -> dict:
     import pandas as pd
 
     from dxstudy import read_report
-    from dxstudy.tables import DERIVERS
+    from dxstudy.tables.store import DERIVERS
 
     members = pd.read_csv(members_csv, dtype={"code": str}, keep_default_na=False)
     baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -59,7 +59,8 @@ def measure(report: Path, members_csv: Path) -> dict:
 
 
 def generate(n: int, directory: Path) -> tuple[Path, Path]:
-    from dxstudy.synthetic import synthetic_municipalities, write_synthetic_report
+    sys.path.insert(0, str(ROOT / "tests"))
+    from synthetic import synthetic_municipalities, write_synthetic_report
 
     members = synthetic_municipalities(n)
     members_csv = directory / f"members{n}.csv"
@@ -127,7 +128,7 @@ def scale_section(rows: list[dict], repeat: int, load: float) -> str:
     added = [(b["cpu"] - a["cpu"]) / (b["members"] - a["members"]) for a, b in zip(rows, rows[1:])]
     return (
         "## Scale\n\n"
-        "Reading and coding synthetic reports (`dxstudy.synthetic`: fake members, FY2021 sentences "
+        "Reading and coding synthetic reports (`tests/synthetic.py`: fake members, FY2021 sentences "
         "recombined) of 6 (the working group), 63 (埼玉県), 400 and 1,741 (全国の市区町村) members. "
         "Command:\n\n"
         "```\n.venv/bin/python benchmarks/scale.py --write-docs\n```\n\n"

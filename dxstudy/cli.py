@@ -14,7 +14,7 @@ from dxstudy.inputs import fiscal_year_arg
 
 #: Modules that add a sub-command: each has ``add_<name>_command(subparsers)``.
 COMMAND_MODULES: list[tuple[str, str]] = [
-    ("dxstudy.batch", "add_run_command"),
+    ("dxstudy.batch.run", "add_run_command"),
     ("dxstudy.survey.cli", "add_survey_command"),
 ]
 
@@ -42,8 +42,8 @@ def _summary(report, out_dir: Path) -> str:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from dxstudy.report_reader import ReportWarning, read_report
-    from dxstudy.tables import write_tables
+    from dxstudy.report.reader import ReportWarning, read_report
+    from dxstudy.tables.store import write_tables
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReportWarning)

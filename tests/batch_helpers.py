@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from dxstudy.batch import BatchResult, run_batch
+from dxstudy.batch.run import BatchResult, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 FY2021_REPORT = ROOT / "data" / "raw" / "FY2021" / "report.md"
@@ -117,7 +117,7 @@ def run_synthetic(data_dir: Path, nb_dir: Path, out: Path, jobs: int = 2, **kw) 
 
 
 def stub_tables(fiscal_year: int, data_dir: Path) -> dict:
-    """A stand-in for dxstudy.tables.build_processed where the tables do not matter."""
+    """A stand-in for dxstudy.tables.build.build_processed where the tables do not matter."""
     report = Path(data_dir) / "raw" / f"FY{fiscal_year}" / "report.md"
     import hashlib
 

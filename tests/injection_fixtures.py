@@ -146,11 +146,11 @@ def hostile_batch():
     """The real batch for FY2022 over hostile inputs. Returns (BatchResult, data dir)."""
     from survey_fixtures import CODES, NAMES, TEST_LABEL, edit
 
-    from dxstudy.batch import run_batch
+    from dxstudy.batch.run import run_batch
     from dxstudy.survey import layout as lo
     from dxstudy.survey.intake import ingest
     from dxstudy.survey.template import write_templates
-    from dxstudy.tables import build_processed
+    from dxstudy.tables.build import build_processed
 
     base = Path(tempfile.mkdtemp(prefix="dxstudy-hostile-"))
     atexit.register(shutil.rmtree, base, ignore_errors=True)

@@ -27,7 +27,9 @@ def base_data(factory) -> Path:
     session; tests copy it before writing into it."""
     if "base" not in _cache:
         from dxstudy.coding import code_statements
-        from dxstudy.tables import build_processed, processed_dir, read_tables, write_tables
+        from dxstudy.paths import processed_dir
+        from dxstudy.tables.build import build_processed
+        from dxstudy.tables.store import read_tables, write_tables
 
         data = factory.mktemp("survey_base") / "data"
         shutil.copytree(RAW_FY2021, data / "raw" / "FY2021")

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from batch_helpers import run_synthetic, scan_page, stub_tables, write_data_dir, write_synthetic_notebooks
-from dxstudy.batch import BatchError, build_plan
+from dxstudy.batch.run import BatchError, build_plan
 from dxstudy.cli import main as cli_main
-from dxstudy.html_export import strip_stamp
-from dxstudy.outputs_swap import BatchLockedError, RunLock
+from dxstudy.render.html_export import strip_stamp
+from dxstudy.batch.publish import BatchLockedError, RunLock
 
 THEMES = ["awareness", "talent", "telework", "planning", "own_initiatives"]
 NAMES = ["overview"] + [f"theme-{t}" for t in THEMES] + ["conclusions"]
@@ -364,7 +364,7 @@ def test_year_over_year_is_skipped_without_the_previous_year_and_the_index_says_
 # --- names and years that must not reach the file system -------------------------------------
 
 def test_report_name_with_a_path_is_refused_before_anything_is_written(project, tmp_path):
-    from dxstudy.batch_types import NotebookJob
+    from dxstudy.batch.types import NotebookJob
 
     base, nb_dir, _first = project
     plan = [NotebookJob(name="../../escaped", notebook=str(nb_dir / "conclusions.ipynb"),

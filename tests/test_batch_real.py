@@ -77,8 +77,8 @@ def test_real_rerun_gives_the_same_reports_apart_from_the_stamp(result, tmp_path
     import shutil
 
     from batch_helpers import ROOT, write_data_dir
-    from dxstudy.batch import run_batch
-    from dxstudy.html_export import strip_stamp
+    from dxstudy.batch.run import run_batch
+    from dxstudy.render.html_export import strip_stamp
 
     data = write_data_dir(tmp_path / "data")
     if (ROOT / "data" / "external").is_dir():

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dxstudy.cellsafe import neutralize, restore
-from dxstudy.tables import read_tables, write_tables
+from dxstudy.tables.cellsafe import neutralize, restore
+from dxstudy.tables.store import read_tables, write_tables
 
 PAYLOADS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "'=already"]
 

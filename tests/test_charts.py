@@ -1,4 +1,4 @@
-# Tests for dxstudy.charts: Japanese glyphs, the matrices behind the heatmaps, events in time,
+# Tests for dxstudy.render.charts: Japanese glyphs, the matrices behind the heatmaps, events in time,
 # and that figures stay readable as the number of members grows.
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import handbuilt_tables as hb
-from dxstudy import charts
+from dxstudy.render import charts
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 
 from dxstudy.cli import main
-from dxstudy.tables import read_tables
+from dxstudy.tables.store import read_tables
 from reader_fixtures import FY2021
 
 
@@ -52,7 +52,8 @@ def test_help_lists_the_commands():
 
 
 def test_build_processed_reads_the_raw_directory_of_a_fiscal_year(tmp_path):
-    from dxstudy.tables import build_processed, load_tables
+    from dxstudy.tables.build import build_processed
+    from dxstudy.tables.store import load_tables
 
     (tmp_path / "raw" / "FY2021").mkdir(parents=True)
     (tmp_path / "raw" / "FY2021" / "report.md").write_bytes(FY2021.read_bytes())
@@ -64,14 +65,15 @@ def test_build_processed_reads_the_raw_directory_of_a_fiscal_year(tmp_path):
 def test_build_processed_names_a_missing_raw_directory(tmp_path):
     import pytest
     from dxstudy.errors import DxstudyError
-    from dxstudy.tables import build_processed
+    from dxstudy.tables.build import build_processed
 
     with pytest.raises(DxstudyError, match=r"raw/FY2022: expected the raw data of FY2022"):
         build_processed(2022, tmp_path)
 
 
 def test_overrides_under_the_data_directory_are_applied(tmp_path):
-    from dxstudy.tables import build_processed, load_tables
+    from dxstudy.tables.build import build_processed
+    from dxstudy.tables.store import load_tables
 
     (tmp_path / "raw" / "FY2021").mkdir(parents=True)
     (tmp_path / "raw" / "FY2021" / "report.md").write_bytes(FY2021.read_bytes())

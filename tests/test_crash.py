@@ -196,7 +196,7 @@ def test_second_concurrent_cli_run_is_refused_and_the_first_completes(project, t
 _CONTENDER = """
 import sys, time
 from pathlib import Path
-from dxstudy.outputs_swap import BatchLockedError, RunLock
+from dxstudy.batch.publish import BatchLockedError, RunLock
 out, go = Path(sys.argv[1]), Path(sys.argv[2])
 while not go.exists():
     time.sleep(0.005)

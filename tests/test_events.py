@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from handbuilt_tables import paragraph_statements
 
-from dxstudy.events import EVENT_COLUMNS, event_type_of, extract_events
+from dxstudy.extract.events import EVENT_COLUMNS, event_type_of, extract_events
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
 def statements(*sentences, municipality="越谷市", theme="planning", section="4.1.2", paragraph_id=1):

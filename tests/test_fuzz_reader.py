@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dxstudy import ReportFormatError, read_report, statements
-from dxstudy.headings import classify, is_toc_line
-from dxstudy.rawtext import MAX_INPUT_BYTES, decode_bytes, split_lines
-from dxstudy.report_reader import ReportWarning
-from dxstudy.statements import Paragraph
-from dxstudy.textnorm import is_terminated, normalize, split_sentences
+from dxstudy import ReportFormatError, read_report
+from dxstudy.report import statements
+from dxstudy.report.headings import classify, is_toc_line
+from dxstudy.report.rawtext import MAX_INPUT_BYTES, decode_bytes, split_lines
+from dxstudy.report.reader import ReportWarning
+from dxstudy.report.statements import Paragraph
+from dxstudy.text.normalize import is_terminated, normalize, split_sentences
 from reader_fixtures import FY2021, line_index, report_lines, write_variant
 
 # -- regressions: the table-of-contents pattern -----------------------------------------------------

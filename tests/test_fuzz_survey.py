@@ -22,7 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from dxstudy.survey import layout as lo
 from dxstudy.survey.intake import read_survey_dir
 from dxstudy.survey.problems import RULES, SurveyValidationError
-from dxstudy.textnorm import normalize
+from dxstudy.text.normalize import normalize
 from survey_fixtures import answered
 from test_fuzz_reader import NASTY_TEXT, fuzz_settings
 

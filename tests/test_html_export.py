@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from batch_helpers import QUOTE, css_network_refs, scan_page
-from dxstudy.html_export import (
+from dxstudy.render.html_export import (
     Stamp,
     add_toc,
     export_report,

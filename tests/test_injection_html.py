@@ -16,8 +16,8 @@ import pytest
 import injection_fixtures as hx
 from batch_helpers import run_synthetic, write_data_dir, write_synthetic_notebooks
 
-from dxstudy import charts, views
-from dxstudy.tables import read_tables
+from dxstudy.render import charts, views
+from dxstudy.tables.store import read_tables
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
         "track", "wbr"}
@@ -242,7 +242,7 @@ def _fy2021(data: Path):
 
 
 def test_display_helpers_escape_the_hostile_report(hostile):
-    from dxstudy import proposals
+    from dxstudy.analysis import proposals
 
     _, data = hostile
     t = _fy2021(data)

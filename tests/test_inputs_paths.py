@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dxstudy import inputs, views
+from dxstudy import inputs
+from dxstudy.render import views
 from dxstudy.cli import main
 from dxstudy.coding.errors import RuleSyntaxError
 from dxstudy.coding.rulesets import DEFAULT_RULES_DIR, load_rules
@@ -138,8 +139,8 @@ def test_survey_templates_are_written_only_inside_out(tmp_path, monkeypatch, tmp
 def test_a_report_name_with_dot_dot_is_refused_before_anything_is_written(tmp_path):
     from batch_helpers import stub_tables, write_data_dir, write_synthetic_notebooks
 
-    from dxstudy.batch import BatchError, run_batch
-    from dxstudy.batch_types import NotebookJob
+    from dxstudy.batch.run import BatchError, run_batch
+    from dxstudy.batch.types import NotebookJob
 
     nb_dir = write_synthetic_notebooks(tmp_path / "notebooks")
     data = write_data_dir(tmp_path / "data")
@@ -228,8 +229,8 @@ UNSAFE = re.compile(r"\b(pickle|marshal|shelve|dill|cloudpickle)\b|read_pickle|y
 
 
 #: Reviewed uses: the kernel command line of the batch imports the warm-up modules, whose names
-#: come from dxstudy.batch_types.WARM_IMPORTS (code, not data) and are written with repr().
-REVIEWED = {("dxstudy/executor.py", "[__import__(m) for m in ({modules},)]")}
+#: come from dxstudy.batch.types.WARM_IMPORTS (code, not data) and are written with repr().
+REVIEWED = {("dxstudy/batch/workers.py", "[__import__(m) for m in ({modules},)]")}
 
 
 def test_no_module_loads_pickles_or_evaluates_text():

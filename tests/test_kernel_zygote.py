@@ -9,8 +9,8 @@ import sys
 import pytest
 from jupyter_core.utils import run_sync
 
-from dxstudy.executor import KERNEL_ENV, KERNEL_NAME, ThisPythonKernelSpecs, shutdown
-from dxstudy.kernel_zygote import Zygote, ZygoteKernelManager, short_tempdir
+from dxstudy.batch.workers import KERNEL_ENV, KERNEL_NAME, ThisPythonKernelSpecs, shutdown
+from dxstudy.batch.zygote import Zygote, ZygoteKernelManager, short_tempdir
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_socket_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
     import subprocess
     import sys
 
-    from dxstudy.kernel_zygote import remove_stale_scratch
+    from dxstudy.batch.zygote import remove_stale_scratch
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

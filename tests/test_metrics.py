@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from handbuilt_tables import paragraph_statements
 
-from dxstudy.metrics import (
+from dxstudy.extract.metrics import (
     METRIC_COLUMNS, extract_metrics, load_metric_rules, metric_catalog, number_coverage,
     unassigned_numbers,
 )

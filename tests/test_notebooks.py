@@ -57,7 +57,7 @@ def _glyph_probe(project: Path) -> Path:
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory):
     """Build the FY2021 tables once into <tmp>/data and execute every run, two at a time."""
-    from dxstudy.tables import build_processed
+    from dxstudy.tables.build import build_processed
 
     project = tmp_path_factory.mktemp("project")
     (project / "data" / "raw" / "FY2021").mkdir(parents=True)
@@ -157,7 +157,7 @@ def test_overview_shows_meetings_charts_and_national_comparison(executed):
 
 @pytest.mark.parametrize("name,theme", [("theme", "telework")] + [(f"theme-{t}", t) for t in THEMES if t != "telework"])
 def test_theme_notebook_shows_every_sentence_of_its_theme(executed, name, theme):
-    from dxstudy.views import esc
+    from dxstudy.render.views import esc
 
     statements = _processed(executed, "statements")
     html = _html(executed, name)

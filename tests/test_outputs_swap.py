@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from dxstudy.outputs_swap import recover_interrupted, swap_into_place, temp_run_dir
+from dxstudy.batch.publish import recover_interrupted, swap_into_place, temp_run_dir
 
 
 def _dir(path, files: dict[str, str]):

@@ -1,4 +1,4 @@
-# Tests for dxstudy.proposals: leaders and 横展開 from stages, joint actions from shared challenges
+# Tests for dxstudy.analysis.proposals: leaders and 横展開 from stages, joint actions from shared challenges
 # (the report's own two proposals must come out of the data), national figures, safe rendering.
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import handbuilt_tables as hb
-from dxstudy import labels as lb
-from dxstudy import proposals as pr
+from dxstudy.reference import labels as lb
+from dxstudy.analysis import proposals as pr
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 put together give back exactly the text of its lines."""
 import re
 
-from dxstudy.textnorm import compact, strip_inline_markup
+from dxstudy.text.normalize import compact, strip_inline_markup
 from reader_fixtures import fy2021, report_lines
 
 CONTENT_KINDS = {"statement", "meeting", "meeting_header", "document"}

@@ -1,5 +1,5 @@
 """The document row, the meetings table and the reference tables of the FY2021 report."""
-from dxstudy.reference_data import check_digit, is_valid_code
+from dxstudy.reference import check_digit, is_valid_code
 from reader_fixtures import fy2021
 
 
@@ -56,7 +56,7 @@ def test_themes_table():
 def test_a_data_directory_can_name_its_own_members(tmp_path):
     import pytest
     from dxstudy.errors import DxstudyError
-    from dxstudy.reference_data import municipalities
+    from dxstudy.reference import municipalities
 
     (tmp_path / "reference").mkdir()
     path = tmp_path / "reference" / "municipalities.csv"

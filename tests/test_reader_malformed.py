@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from dxstudy import ReportFormatError, read_report
-from dxstudy.report_reader import ReportWarning
+from dxstudy.report.reader import ReportWarning
 from reader_fixtures import line_index, report_lines, write_variant
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dxstudy.reference_data import aspects, municipalities, themes
+from dxstudy.reference import aspects, municipalities, themes
 from reader_fixtures import fy2021, report_lines
 
 MEMBERS = municipalities()

@@ -1,4 +1,4 @@
-"""The batch for a prefecture-wide working group: 63 synthetic members (dxstudy.synthetic; every
+"""The batch for a prefecture-wide working group: 63 synthetic members (tests/synthetic.py; every
 municipality of 埼玉県 is 63) in a data folder of its own, the project's notebooks run once; every
 report made and opened offline in Chromium, and the display stays readable at 63 members: charts
 grow with the members and no tick labels overlap, the stage heatmap is sorted, per-member tables
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from batch_helpers import ROOT, real_notebooks_present
-from dxstudy.batch import run_batch
-from dxstudy.synthetic import synthetic_municipalities, write_synthetic_report
+from dxstudy.batch.run import run_batch
+from synthetic import synthetic_municipalities, write_synthetic_report
 
 import test_browser
 
@@ -141,7 +141,7 @@ def test_no_table_has_a_column_per_member(visits):
 
 @pytest.fixture(scope="module")
 def tables63(scale_run):
-    from dxstudy import views
+    from dxstudy.render import views
 
     _result, data, _members = scale_run
     return views.load(2021, data)
@@ -173,7 +173,7 @@ def _row_px(fig, nrows: int) -> float:
 
 @pytest.mark.parametrize("chart", ["stage_heatmap", "technology_heatmap", "challenge_heatmap"])
 def test_63_member_heatmap_rows_are_tall_enough_and_labels_do_not_overlap(tables63, chart):
-    from dxstudy import charts
+    from dxstudy.render import charts
 
     t = tables63
     args = {"stage_heatmap": (t.stages, t.municipalities, t.themes),
@@ -187,7 +187,7 @@ def test_63_member_heatmap_rows_are_tall_enough_and_labels_do_not_overlap(tables
 
 
 def test_63_member_stage_heatmap_is_sorted_most_advanced_first(tables63):
-    from dxstudy import charts
+    from dxstudy.render import charts
 
     t = tables63
     fig = charts.stage_heatmap(t.stages, t.municipalities, t.themes)
@@ -200,7 +200,7 @@ def test_63_member_stage_heatmap_is_sorted_most_advanced_first(tables63):
 
 @pytest.mark.parametrize("chart", ["metric_bars", "events_timeline"])
 def test_63_member_bar_and_timeline_labels_do_not_overlap(tables63, chart):
-    from dxstudy import charts
+    from dxstudy.render import charts
 
     t = tables63
     fig = (charts.metric_bars(t.metrics, charts.key_metric_ids(), t.municipalities) if chart == "metric_bars"

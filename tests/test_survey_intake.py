@@ -12,7 +12,8 @@ from dxstudy.cli import main
 from dxstudy.survey import layout as lo
 from dxstudy.survey.assemble import prose_items
 from dxstudy.survey.intake import ingest
-from dxstudy.tables import build_processed, read_tables
+from dxstudy.tables.build import build_processed
+from dxstudy.tables.store import read_tables
 from survey_fixtures import CODES, TEST_LABEL, answer_stages, data_copy, edit, sheet_name, template_path
 
 NEW_STATUS = ("令和4年4月から、全職員を対象にDX研修を実施している。\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dxstudy.survey.intake import ingest
-from dxstudy.years import load_all_years, processed_years
+from dxstudy.paths import processed_years
+from dxstudy.tables.years import load_all_years
 from survey_fixtures import CODES, data_copy, returned_dir
 
 

@@ -1,4 +1,4 @@
-# Year-over-year comparisons (dxstudy.yoy): stage transitions, metric changes against targets,
+# Year-over-year comparisons (dxstudy.analysis.yoy): stage transitions, metric changes against targets,
 # challenges appeared/persisted/resolved, technologies new/advanced — with evidence from both years.
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from dxstudy.errors import DxstudyError
 from dxstudy.survey.intake import ingest
-from dxstudy.yoy import (challenge_changes, metric_changes, stage_transitions, stalled, technology_changes,
+from dxstudy.analysis.yoy import (challenge_changes, metric_changes, stage_transitions, stalled, technology_changes,
                          year_over_year)
 from survey_fixtures import data_copy, edit, returned_dir, sheet_name
 

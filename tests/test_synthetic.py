@@ -8,18 +8,18 @@ import pandas as pd
 import pytest
 
 from dxstudy import DxstudyError, read_report
-from dxstudy import reference_data
-from dxstudy.report_structure import walk
-from dxstudy.synthetic import (SYNTHETIC_MARK, synthetic_municipalities, synthetic_report,
+from dxstudy import reference
+from dxstudy.report.structure import walk
+from synthetic import (SYNTHETIC_MARK, synthetic_municipalities, synthetic_report,
                                write_synthetic_report)
 from reader_fixtures import fy2021
 
-REAL_CODES = set(reference_data.municipalities()["code"])
+REAL_CODES = set(reference.municipalities()["code"])
 
 
 def test_codes_are_six_digits_with_a_correct_check_digit():
     codes = synthetic_municipalities(1741)["code"]
-    assert all(reference_data.is_valid_code(code) for code in codes)
+    assert all(reference.is_valid_code(code) for code in codes)
 
 
 def test_codes_and_names_are_unique_for_every_municipality_of_japan():
@@ -144,17 +144,17 @@ def test_walk_compares_member_names_a_constant_number_of_times_per_section():
     counting["name_ja"] = pd.Series([CountingName(n) for n in members["name_ja"]], dtype=object)
     lines = synthetic_report(members).split("\n")
     CountingName.comparisons = 0
-    skeleton = walk("synthetic.md", lines, counting, reference_data.themes(), reference_data.aspects())
+    skeleton = walk("synthetic.md", lines, counting, reference.themes(), reference.aspects())
     assert len(skeleton.sections) > 9 * 200
     assert CountingName.comparisons < 4 * 9 * 200
 
 
 def test_a_synthetic_data_dir_is_read_like_a_real_year(tmp_path):
-    from dxstudy.report_reader import read_report_dir
-    from dxstudy.synthetic import write_synthetic_data_dir
+    from dxstudy.report.reader import read_report_dir
+    from synthetic import write_synthetic_data_dir
 
     members = write_synthetic_data_dir(tmp_path / "data", 12)
-    assert reference_data.municipalities(tmp_path / "data").equals(members)
+    assert reference.municipalities(tmp_path / "data").equals(members)
     report = read_report_dir(tmp_path / "data" / "raw" / "FY2021")
     assert set(report.statements["municipality_code"]) - {""} == set(members["code"])
     assert "unplaced" not in set(report.lines["kind"])

@@ -1,8 +1,8 @@
 """Normalization at the edges: NFKC, PDF letter-spacing, markup, sentence splitting."""
 import pytest
 
-from dxstudy.headings import classify, is_toc_line
-from dxstudy.textnorm import (is_terminated, join_spaced_letters, normalize, split_sentences, strip_bullet,
+from dxstudy.report.headings import classify, is_toc_line
+from dxstudy.text.normalize import (is_terminated, join_spaced_letters, normalize, split_sentences, strip_bullet,
                               strip_inline_markup)
 
 

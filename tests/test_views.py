@@ -1,11 +1,11 @@
-# Tests for dxstudy.views: parameter checks and the Japanese-labelled, escaped display tables.
+# Tests for dxstudy.render.views: parameter checks and the Japanese-labelled, escaped display tables.
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 import handbuilt_tables as hb
-from dxstudy import charts, views
+from dxstudy.render import charts, views
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_metrics_table_shows_value_and_unit_and_the_sentence(t):
 
 
 def test_national_table_shows_both_definitions(t):
-    from dxstudy import proposals as pr
+    from dxstudy.analysis import proposals as pr
 
     out = views.national_table(pr.national_comparison(t), t.municipalities)._repr_html_()
     assert "5市1町の判定方法" in out and "全国の定義・時点・出典" in out
@@ -127,7 +127,7 @@ def test_empty_input_gives_an_explicit_message(t):
 
 
 def test_proposals_block_is_escaped_html(t):
-    from dxstudy import proposals as pr
+    from dxstudy.analysis import proposals as pr
 
     block = views.proposals_block(pr.build_proposals(t), "joint_action")
     assert "5市1町共同の階層別研修" in block._repr_html_()

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dxstudy.wareki import (
+from dxstudy.text.wareki import (
     InvalidDateError, era_to_year, find_dates, find_dates_in_paragraphs, find_invalid_dates,
     fiscal_year_from_text, parse_as_of, parse_date, parse_publication_month,
 )

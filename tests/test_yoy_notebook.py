@@ -14,7 +14,7 @@ import pytest
 
 from dxstudy.survey import layout as lo
 from dxstudy.survey.intake import ingest
-from dxstudy.tables import read_tables
+from dxstudy.tables.store import read_tables
 from survey_fixtures import CODES, data_copy, edit, sheet_name, template_path
 from test_notebooks import _execute
 

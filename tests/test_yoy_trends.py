@@ -8,9 +8,12 @@ import pandas as pd
 import pytest
 
 import handbuilt_tables as hb
-from dxstudy import charts, reference_data, yoy, yoy_views
-from dxstudy import proposals as pr
-from dxstudy.tables import load_tables, write_tables
+from dxstudy.render import charts, yoy_views
+from dxstudy import reference
+from dxstudy.analysis import yoy
+from dxstudy.analysis import proposals as pr
+from dxstudy.tables.build import ensure_processed
+from dxstudy.tables.store import load_tables, write_tables
 
 C = hb.CODES  # name -> code
 LABELS = {0: "未着手", 1: "検討中", 2: "試行・一部実施", 3: "実施中"}
@@ -73,7 +76,7 @@ def fy2021() -> SimpleNamespace:
     document = pd.DataFrame([{"title": "令和3年度 DXに関する調査研究報告書", "as_of": "2021-11-30", "source_file": "report.md"}])
     return SimpleNamespace(statements=statements, stages=stages, challenges=challenges, metrics=metrics,
                            technologies=NO_TECHNOLOGIES, document=document, municipalities=hb.municipalities(),
-                           themes=reference_data.themes())
+                           themes=reference.themes())
 
 
 def fy2022() -> SimpleNamespace:
@@ -111,7 +114,7 @@ def fy2022() -> SimpleNamespace:
     responses = pd.DataFrame([{"municipality_code": C["草加市"], "test_data": "テスト用データ"}])
     return SimpleNamespace(statements=statements, stages=stages, challenges=challenges, metrics=metrics,
                            technologies=NO_TECHNOLOGIES, document=document, responses=responses,
-                           municipalities=hb.municipalities(), themes=reference_data.themes())
+                           municipalities=hb.municipalities(), themes=reference.themes())
 
 
 @pytest.fixture()
@@ -119,7 +122,7 @@ def comparison() -> yoy.Comparison:
     return yoy.comparison_of(fy2021(), fy2022(), 2022)
 
 
-# --- dxstudy.yoy --------------------------------------------------------------------------------
+# --- dxstudy.analysis.yoy --------------------------------------------------------------------------------
 
 
 def test_persistent_challenges_count_members_with_the_code_in_both_years():
@@ -189,7 +192,7 @@ def test_previous_tables_are_found_beside_a_loaded_year_only(tmp_path):
 
 
 def test_stalled_member_gets_a_horizontal_point_from_this_years_stage_3_members():
-    points = pr.stalled_points(fy2021(), fy2022(), reference_data.themes(), hb.municipalities())
+    points = pr.stalled_points(fy2021(), fy2022(), reference.themes(), hb.municipalities())
     assert len(points) == 1
     p = points.iloc[0]
     assert (p["kind"], p["theme"]) == ("horizontal", "planning")
@@ -204,19 +207,19 @@ def test_stalled_member_gets_a_horizontal_point_from_this_years_stage_3_members(
 def test_stalled_member_without_anyone_further_gets_a_joint_study():
     after = fy2022()
     after.stages = after.stages[after.stages["municipality"] == "草加市"]
-    p = pr.stalled_points(fy2021(), after, reference_data.themes(), hb.municipalities()).iloc[0]
+    p = pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
     assert p["title_ja"] == "計画の策定：草加市は2年続けて検討中 — 5市1町での共同検討を"
 
 
 def test_no_stalled_point_when_nobody_stayed_at_kentouchuu():
     after = fy2022()
     after.stages = after.stages.assign(stage=3, stage_label="実施中")
-    assert pr.stalled_points(fy2021(), after, reference_data.themes(), hb.municipalities()).empty
+    assert pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).empty
 
 
 def test_persistent_shared_challenge_marks_its_joint_action_and_moves_it_first():
     after = fy2022()
-    joint = pr.joint_action_points(after.challenges, after.stages, after.statements, hb.municipalities(), reference_data.themes())
+    joint = pr.joint_action_points(after.challenges, after.stages, after.statements, hb.municipalities(), reference.themes())
     out = pr.emphasise_persistent(joint, fy2021(), after, hb.municipalities())
     first = out.iloc[0]
     assert first["title_ja"] == "【前年度から継続】5市1町共同の階層別研修"
@@ -307,7 +310,7 @@ def test_sources_table_names_the_test_data(comparison):
     assert "「テスト用データ」の印があります" in yoy_views.sources_table(comparison).html
 
 
-def test_ensure_previous_year_builds_it_from_raw_when_only_raw_is_there(tmp_path):
+def test_ensure_processed_builds_it_from_raw_when_only_raw_is_there(tmp_path):
     import shutil
     from pathlib import Path
 
@@ -315,12 +318,12 @@ def test_ensure_previous_year_builds_it_from_raw_when_only_raw_is_there(tmp_path
     (tmp_path / "raw" / "FY2021").mkdir(parents=True)
     shutil.copy(raw, tmp_path / "raw" / "FY2021" / "report.md")
     assert not yoy.has_previous_year(2022, tmp_path)
-    assert yoy.ensure_previous_year(2022, tmp_path)
+    assert ensure_processed(2021, tmp_path)
     assert (tmp_path / "processed" / "FY2021" / "stages.csv").is_file()
 
 
-def test_ensure_previous_year_without_any_data_is_false(tmp_path):
-    assert not yoy.ensure_previous_year(2022, tmp_path)
+def test_ensure_processed_without_any_data_is_false(tmp_path):
+    assert not ensure_processed(2021, tmp_path)
     assert not (tmp_path / "processed").exists()
 
 
@@ -340,5 +343,5 @@ def test_answer_contradicted_by_its_own_text_is_flagged_everywhere():
     differ = yoy.disagreements(c)
     assert list(zip(differ["municipality"], differ["stage"], differ["rules_stage"])) == [("三郷市", 3, 1)]
     assert "※ 現状の記述からの自動判定は 1 検討中（回答と異なるため確認が必要）" in yoy_views.stage_transition_table(c).html
-    point = pr.stalled_points(fy2021(), after, reference_data.themes(), hb.municipalities()).iloc[0]
+    point = pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
     assert "※三郷市の現状の記述からの自動判定は段階1（検討中）で、回答の段階と異なる。事前に確認が必要。" in point["body_ja"]

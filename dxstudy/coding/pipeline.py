@@ -82,7 +82,7 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
 
 
 def coding_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
-    """Deriver for dxstudy.tables.DERIVERS: the package rules, and the overrides in
+    """Deriver for dxstudy.tables.store.DERIVERS: the package rules, and the overrides in
     ``data/overrides/FY<year>/stages.csv`` (relative to the working directory) when that file
     exists."""
     path = default_overrides_path(fiscal_year)

@@ -22,16 +22,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxstudy import reference_data
-from dxstudy.events import EVENT_COLUMNS, event_type_of
-from dxstudy.frontmatter import DOCUMENT_COLUMNS, MEETING_COLUMNS
-from dxstudy.metrics import METRIC_COLUMNS
-from dxstudy.statements import STATEMENT_COLUMNS
+from dxstudy import reference
+from dxstudy.extract.events import EVENT_COLUMNS, event_type_of
+from dxstudy.report.frontmatter import DOCUMENT_COLUMNS, MEETING_COLUMNS
+from dxstudy.extract.metrics import METRIC_COLUMNS
+from dxstudy.report.statements import STATEMENT_COLUMNS
 from dxstudy.survey import layout as lo
 from dxstudy.survey.reading import WorkbookAnswers
-from dxstudy.tables import derive_tables
-from dxstudy.textnorm import normalize, split_sentences, strip_bullet, is_terminated
-from dxstudy.wareki import parse_as_of
+from dxstudy.tables.store import derive_tables
+from dxstudy.text.normalize import normalize, split_sentences, strip_bullet, is_terminated
+from dxstudy.text.wareki import parse_as_of
 
 SURVEY_STATEMENT_COLUMNS = [*STATEMENT_COLUMNS, "source_file", "sheet", "cell"]
 PROSE_KINDS = ("sentence", "list_item")
@@ -177,7 +177,7 @@ def _theme_answers(b: _Builder, w: WorkbookAnswers, order: int, sa, scale: dict[
 def build_statements(workbooks: list[WorkbookAnswers], fiscal_year: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Statements of every sound workbook in report order, and the respondent tables (stages,
     metrics, events, technologies; each row with the ``statement_id`` of its answer)."""
-    members = reference_data.municipalities()
+    members = reference.municipalities()
     order_of = {c: i for i, c in enumerate(members["code"], start=1)}
     scale = lo.stage_scale()
     b = _Builder(fiscal_year)
@@ -273,7 +273,7 @@ def merge_tables(statements: pd.DataFrame, respondent: dict[str, pd.DataFrame], 
     techs["source"] = "rules"
     declared = set(zip(respondent["technologies"]["municipality_code"], respondent["technologies"]["technology"]))
     techs = techs[[(c, t) not in declared for c, t in zip(techs["municipality_code"], techs["technology"])]]
-    order_of = {c: i for i, c in enumerate(reference_data.municipalities()["code"])}
+    order_of = {c: i for i, c in enumerate(reference.municipalities()["code"])}
     merged = pd.concat([respondent["technologies"], techs], ignore_index=True) if len(techs) else respondent["technologies"]
     merged = merged.assign(_m=merged["municipality_code"].map(order_of)).sort_values("_m", kind="stable")
     out["technologies"] = merged.drop(columns="_m").reset_index(drop=True)
@@ -296,7 +296,7 @@ def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
     challenges, technologies and the coding detail tables. ``data_dir`` is where analyst overrides
     are looked up (None: none)."""
     statements, respondent = build_statements(workbooks, fiscal_year)
-    members = reference_data.municipalities()
+    members = reference.municipalities()
     as_of_text = _common([w.instructions.get("as_of", "") for w in workbooks])
     document = {c: "" for c in DOCUMENT_COLUMNS}
     document.update({
@@ -316,7 +316,7 @@ def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
     tables = {
         "statements": statements,
         "municipalities": members[["code", "name_ja", "name_en", "kind"]].reset_index(drop=True),
-        "themes": reference_data.themes()[["theme", "label_ja", "label_en", "chapter"]],
+        "themes": reference.themes()[["theme", "label_ja", "label_en", "chapter"]],
         "meetings": pd.DataFrame({c: pd.Series(dtype="int64" if c in ("number", "line") else "str")
                                   for c in MEETING_COLUMNS}),
         "document": pd.DataFrame([document], columns=DOCUMENT_COLUMNS).astype({"fiscal_year": "int64"}),

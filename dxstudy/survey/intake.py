@@ -8,13 +8,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dxstudy import reference_data
+from dxstudy import reference
 from dxstudy.inputs import check_fiscal_year
 from dxstudy.survey import layout as lo
 from dxstudy.survey.assemble import survey_tables
 from dxstudy.survey.problems import CellProblem, SurveyValidationError
 from dxstudy.survey.reading import WorkbookAnswers, read_workbook
-from dxstudy.tables import Report, processed_dir, raw_dir, sha256_of, write_tables
+from dxstudy.paths import data_dir_of, processed_dir, raw_dir
+from dxstudy.tables.store import Report, sha256_of, write_tables
 
 #: Files of a directory that are looked at: workbooks, and the kinds that are refused with a reason.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xlsb", ".xls")
@@ -29,7 +30,7 @@ def workbook_files(directory: str | Path) -> list[Path]:
 
 def check_workbooks(paths: list[Path], fiscal_year: int) -> list[WorkbookAnswers]:
     """Read every workbook and add the problems between workbooks (two for one municipality)."""
-    members = reference_data.municipalities()
+    members = reference.municipalities()
     answers = [read_workbook(p, fiscal_year, members) for p in paths]
     by_code: dict[str, list[WorkbookAnswers]] = {}
     for a in answers:
@@ -51,7 +52,7 @@ def _problems(answers: list[WorkbookAnswers]) -> list[CellProblem]:
 
 
 def read_survey_dir(raw_directory: str | Path, fiscal_year: int) -> Report:
-    """The raw reader of a fiscal year of survey workbooks (``dxstudy.tables.RAW_READERS``): every
+    """The raw reader of a fiscal year of survey workbooks (``dxstudy.tables.build.RAW_READERS``): every
     workbook of ``raw_directory`` read into tables (analyst overrides from ``<data>/overrides/`` when
     the directory is ``<data>/raw/FY{year}/``). Raises SurveyValidationError listing every
     problem when any workbook is not sound."""
@@ -63,9 +64,7 @@ def read_survey_dir(raw_directory: str | Path, fiscal_year: int) -> Report:
     if not answers:
         raise SurveyValidationError([CellProblem(str(raw_directory), "", "", "survey workbooks (*.xlsx)",
                                                  "none", "not_survey")])
-    data_dir = None
-    if raw_directory.name.startswith("FY") and raw_directory.parent.name == "raw":
-        data_dir = raw_directory.parent.parent
+    data_dir = data_dir_of(raw_directory)
     return Report(path=raw_directory, fiscal_year=fiscal_year, tables=survey_tables(answers, fiscal_year, data_dir))
 
 
@@ -162,7 +161,7 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
     result.workbooks = [a.file for a in sound]
     result.test_data = [a.file for a in sound if a.test_data]
     present = {a.code for a in sound}
-    members = reference_data.municipalities()
+    members = reference.municipalities()
     result.missing = [f"{n} ({c})" for c, n in zip(members["code"], members["name_ja"]) if c not in present]
     if check_only:
         return result

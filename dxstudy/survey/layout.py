@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dxstudy import reference_data
+from dxstudy import reference
 
 #: Version of the cell layout below; written to ``_meta`` and checked on intake.
 LAYOUT_VERSION = "1"
@@ -179,7 +179,7 @@ INSTRUCTIONS_HOWTO_ROW = 15
 @lru_cache(maxsize=None)
 def answer_sheets() -> tuple[SheetLayout, ...]:
     """The answer sheets in workbook order (chapters 1–4, then chapter 5), from the themes table."""
-    themes = reference_data.themes().sort_values("chapter")
+    themes = reference.themes().sort_values("chapter")
     sheets = []
     for row in themes.itertuples(index=False):
         if row.theme in STAGE_THEMES:
@@ -299,7 +299,7 @@ def status_label(status: str) -> str:
 
 @lru_cache(maxsize=None)
 def _metric_catalog() -> pd.DataFrame:
-    from dxstudy.metrics import load_metric_rules, metric_catalog
+    from dxstudy.extract.metrics import load_metric_rules, metric_catalog
 
     catalog = metric_catalog()
     catalog = catalog[catalog["metric"] != "study_themes"].reset_index(drop=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxstudy import reference_data
+from dxstudy import reference
 from dxstudy.errors import DxstudyError
 from dxstudy.survey import layout as lo
-from dxstudy.tables import load_tables
-from dxstudy.textnorm import join_spaced_letters
+from dxstudy.tables.store import load_tables
+from dxstudy.text.normalize import join_spaced_letters
 
 PROSE_KINDS = ("sentence", "list_item", "caption")
 STAGE_SOURCE_NOTES = {"rules": "前年度の報告書の記述から自動判定", "respondent": "前年度の回答",
@@ -176,7 +176,7 @@ def prefill_from_tables(tables: dict[str, pd.DataFrame], previous_fiscal_year: i
                         members: pd.DataFrame | None = None) -> Prefill:
     """The answers of ``previous_fiscal_year`` per member from its tables (``statements`` needed;
     ``stages``, ``metrics``, ``technologies``, ``document`` used when present)."""
-    members = reference_data.municipalities() if members is None else members
+    members = reference.municipalities() if members is None else members
     statements = tables["statements"]
     empty = pd.DataFrame(columns=["municipality_code", "theme"])
     stages = tables.get("stages", empty)
@@ -211,7 +211,7 @@ def load_prefill(fiscal_year: int, data_dir: str | Path = "data") -> Prefill:
     """The pre-fill for the survey of ``fiscal_year``: the processed tables of the year before, or
     an empty pre-fill (``available=False`` with the ``reason``) when there are none."""
     previous = fiscal_year - 1
-    members = reference_data.municipalities()
+    members = reference.municipalities()
     try:
         tables = load_tables(previous, data_dir).tables
     except DxstudyError as exc:

@@ -13,11 +13,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from dxstudy import reference_data
+from dxstudy import reference
 from dxstudy.survey import layout as lo
 from dxstudy.survey.problems import CellProblem, shorten
-from dxstudy.tables import sha256_of
-from dxstudy.wareki import InvalidDateError, fiscal_year_of, parse_date
+from dxstudy.tables.store import sha256_of
+from dxstudy.text.wareki import InvalidDateError, fiscal_year_of, parse_date
 
 #: Size limits of a returned workbook (a filled one is about 30 KB, 110 KB unpacked): larger files
 #: are refused (rule ``too_large``) before openpyxl opens them, so that a padded or zip-bomb file
@@ -355,7 +355,7 @@ def _check_meta(r: _Reader, meta: dict[str, object], members) -> bool:
     code = str(int(raw_code)) if isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool) \
         else str(raw_code or "").strip()
     known = dict(zip(members["code"], members["name_ja"]))
-    if code not in known or not reference_data.is_valid_code(code):
+    if code not in known or not reference.is_valid_code(code):
         r.problem(sheet, a.meta_cells.get("municipality_code", ""),
                   "the code of a member (" + ", ".join(f"{c} {n}" for c, n in known.items()) + ")",
                   shorten(code) if code else "an empty cell", "unknown_municipality")
@@ -480,7 +480,7 @@ def read_workbook(path: str | Path, fiscal_year: int, members=None) -> WorkbookA
     """Read and check one returned workbook. Never raises for bad content: the problems are in
     ``answers.problems`` (an empty list means the workbook is sound)."""
     path = Path(path)
-    members = reference_data.municipalities() if members is None else members
+    members = reference.municipalities() if members is None else members
     answers = WorkbookAnswers(path)
     r = _Reader(answers, fiscal_year)
     answers.problems.extend(check_package(path))

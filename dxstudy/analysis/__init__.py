@@ -1,0 +1,1 @@
+"""Analyses on the tidy tables: comparisons, proposals, year over year. Pure functions from tables to tables."""

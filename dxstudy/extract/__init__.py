@@ -1,0 +1,1 @@
+"""Quantities and dated events found in the statements (metrics, events), each with its evidence sentence."""

@@ -1,0 +1,1 @@
+"""The report reader: a report file (Markdown/text) → statements with provenance, meetings, document facts."""
