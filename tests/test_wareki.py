@@ -3,8 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dxstudy.text.wareki import (
-    InvalidDateError, era_to_year, find_dates, find_dates_in_paragraphs, find_invalid_dates,
+from dxstudy.text.era import era_to_year, era_year_label, fiscal_year_label_ja
+from dxstudy.text.dates import (
+    InvalidDateError, find_dates, find_dates_in_paragraphs, find_invalid_dates,
     fiscal_year_from_text, parse_as_of, parse_date, parse_publication_month,
 )
 
@@ -29,6 +30,18 @@ def test_heisei_year_is_1988_plus_n():
 
 def test_heisei_gannen_is_1989():
     assert parse_date("平成元年").iso == "1989"
+
+
+@pytest.mark.parametrize("fiscal_year, label", [
+    (2021, "令和3年度"), (2019, "令和元年度"), (2018, "平成30年度"), (1989, "平成元年度"), (1988, "昭和63年度"),
+])
+def test_fiscal_year_label_ja_names_the_era_that_began_in_or_before_the_year(fiscal_year, label):
+    assert fiscal_year_label_ja(fiscal_year) == label
+
+
+@pytest.mark.parametrize("year", [1989, 2012, 2019, 2021, 2035])
+def test_era_year_label_reads_back_to_the_same_year(year):
+    assert parse_date(era_year_label(year)).iso == str(year)
 
 
 def test_showa_is_converted():

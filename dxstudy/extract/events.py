@@ -2,7 +2,7 @@
 # precision, role and an event type from the keyword rules in dxstudy/rules/event_types.csv.
 """Events extraction.
 
-One row per date expression of a statement (see :mod:`dxstudy.text.wareki` for the date rules): a
+One row per date expression of a statement (see :mod:`dxstudy.text.dates` for the date rules): a
 month without a year is resolved from the previous date of the same paragraph, ``年度内`` from the
 fiscal year in context, ``次年度`` from the report's fiscal year. Recurring dates (``例年4月``) and
 dates whose year cannot be resolved are kept with an empty ``date`` so that nothing is lost; a
@@ -19,7 +19,7 @@ from importlib import resources
 
 import pandas as pd
 
-from dxstudy.text.wareki import DateRef, find_dates_in_paragraphs
+from dxstudy.text.dates import DateRef, find_dates_in_paragraphs
 
 __all__ = ["EVENT_COLUMNS", "extract_events", "load_event_type_rules", "event_type_of"]
 

@@ -30,7 +30,8 @@ from typing import Iterator
 
 import pandas as pd
 
-from dxstudy.text.wareki import DateRef, InvalidDate, _scan, find_dates_in_paragraphs, fiscal_year_of
+from dxstudy.text.dates import DateRef, InvalidDate, find_dates_in_paragraphs, fiscal_year_of
+from dxstudy.text.date_scan import scan_dates
 
 __all__ = [
     "METRIC_COLUMNS", "COVERAGE_COLUMNS", "MetricRule", "load_metric_rules", "load_non_quantity_rules",
@@ -353,7 +354,7 @@ def _walk(statements: pd.DataFrame) -> Iterator[tuple[dict, str, list[_Hit], lis
     for record, text, key, dates in zip(records, texts, keys, all_dates):
         if key != previous_key:
             history, previous_key = [], key
-        invalid = [i for i in _scan(text, None, None) if isinstance(i, InvalidDate)] if any(
+        invalid = [i for i in scan_dates(text, None, None) if isinstance(i, InvalidDate)] if any(
             ch.isdigit() for ch in text) else []
         hits, fixed = _classify(text, str(record["theme"] or ""), history[-_PARAGRAPH_LOOKBACK:],
                                 dates, invalid)

@@ -11,7 +11,7 @@ from importlib import resources
 
 import pandas as pd
 
-from dxstudy.text import wareki
+from dxstudy.text import dates
 from dxstudy.errors import Problem
 from dxstudy.report.headings import Line
 from dxstudy.text.normalize import compact, normalize
@@ -62,7 +62,7 @@ def parse_document(front: list[Line], colophon: list[Line], *, source_file: str,
             rest.append((number, text))
     row["title_raw"] = "\n".join(t for _, t in title_lines)
     row["title"] = _title_text([t for _, t in title_lines])
-    row["fiscal_year"] = wareki.fiscal_year_from_text(row["title"])
+    row["fiscal_year"] = dates.fiscal_year_from_text(row["title"])
     for number, _ in title_lines:
         fields[number] = "title"
     notes: list[str] = []
@@ -70,11 +70,11 @@ def parse_document(front: list[Line], colophon: list[Line], *, source_file: str,
     for number, text in rest:
         key = compact(text)
         if _DATE_ONLY.match(key) and not row["published"]:
-            row["published"] = wareki.parse_publication_month(key) or ""
+            row["published"] = dates.parse_publication_month(key) or ""
             row["published_era_text"] = normalize(text)
             fields[number] = "published"
         elif "時点" in key and not row["as_of"]:
-            row["as_of"] = wareki.parse_as_of(key) or ""
+            row["as_of"] = dates.parse_as_of(key) or ""
             row["as_of_era_text"] = _as_of_phrase(normalize(text))
             notes.append(normalize(text))
             fields[number] = "as_of"
@@ -124,7 +124,7 @@ def parse_meetings(rows: list[Line], path: str) -> tuple[pd.DataFrame, list[Prob
         cells += [""] * (3 - len(cells))
         num = re.search(r"\d+", normalize(cells[i_num]))
         date_text = normalize(cells[i_date])
-        ref = wareki.parse_date(_WEEKDAY.sub("", date_text).strip())
+        ref = dates.parse_date(_WEEKDAY.sub("", date_text).strip())
         iso = ref.iso if ref is not None and ref.precision == "day" else ""
         if not num or not iso:
             problems.append(Problem(path, ln.number, "a meeting row: 第N回, a date such as 令和3年7月30日, the agenda",

@@ -31,7 +31,8 @@ from dxstudy.survey import layout as lo
 from dxstudy.survey.reading import WorkbookAnswers
 from dxstudy.tables.store import derive_tables
 from dxstudy.text.normalize import normalize, split_sentences, strip_bullet, is_terminated
-from dxstudy.text.wareki import parse_as_of
+from dxstudy.text.dates import parse_as_of
+from dxstudy.text.era import fiscal_year_label_ja
 
 SURVEY_STATEMENT_COLUMNS = [*STATEMENT_COLUMNS, "source_file", "sheet", "cell"]
 PROSE_KINDS = ("sentence", "list_item")
@@ -300,7 +301,7 @@ def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
     as_of_text = _common([w.instructions.get("as_of", "") for w in workbooks])
     document = {c: "" for c in DOCUMENT_COLUMNS}
     document.update({
-        "title": f"{lo.era_fiscal_year(fiscal_year)} DX（デジタルトランスフォーメーション）に関する調査 回答",
+        "title": f"{fiscal_year_label_ja(fiscal_year)} DX（デジタルトランスフォーメーション）に関する調査 回答",
         "fiscal_year": fiscal_year, "as_of": (parse_as_of(as_of_text) or "") if as_of_text else "",
         "as_of_era_text": as_of_text, "publisher": _common([w.publisher for w in workbooks]),
         "contact": _common([w.instructions.get("contact", "") for w in workbooks]),

@@ -324,14 +324,6 @@ def metric_of(label) -> tuple[str, str, str, bool]:
     return "other", unicodedata.normalize("NFKC", str(label)).strip(), "", False
 
 
-def era_fiscal_year(fiscal_year: int) -> str:
-    """``2022`` → ``令和4年度`` (``2019`` → ``令和元年度``)."""
-    n = fiscal_year - 2018
-    if n < 1:
-        return f"平成{fiscal_year - 1988}年度"
-    return f"令和{'元' if n == 1 else n}年度"
-
-
 def file_name(code: str, name: str, fiscal_year: int) -> str:
     """``112224_越谷市_FY2022.xlsx``."""
     return f"{code}_{name}_FY{fiscal_year}.xlsx"

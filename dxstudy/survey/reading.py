@@ -17,7 +17,7 @@ from dxstudy import reference
 from dxstudy.survey import layout as lo
 from dxstudy.survey.problems import CellProblem, shorten
 from dxstudy.tables.store import sha256_of
-from dxstudy.text.wareki import InvalidDateError, fiscal_year_of, parse_date
+from dxstudy.text.dates import InvalidDateError, fiscal_year_of, parse_date
 
 #: Size limits of a returned workbook (a filled one is about 30 KB, 110 KB unpacked): larger files
 #: are refused (rule ``too_large``) before openpyxl opens them, so that a padded or zip-bomb file

@@ -20,6 +20,7 @@ from dxstudy.errors import DxstudyError
 from dxstudy.inputs import check_fiscal_year, confined
 from dxstudy.survey import layout as lo
 from dxstudy.survey.prefill import MemberPrefill, Prefill, ThemePrefill, load_prefill
+from dxstudy.text.era import fiscal_year_label_ja
 
 FONT_NAME = "游ゴシック"
 FONT = Font(name=FONT_NAME, size=11)
@@ -149,7 +150,7 @@ def _validation(ws: Worksheet, cells: list[str], *, formula: str, error_style: s
 def _instructions(ws: Worksheet, member: MemberPrefill, fiscal_year: int, prefill: Prefill, *,
                   deadline: str, as_of: str, contact: str, test_label: str) -> None:
     _setup(ws)
-    era, prev_era = lo.era_fiscal_year(fiscal_year), lo.era_fiscal_year(prefill.previous_fiscal_year)
+    era, prev_era = fiscal_year_label_ja(fiscal_year), fiscal_year_label_ja(prefill.previous_fiscal_year)
     head = f"【{test_label}】" if test_label else ""
     _title(ws, 1, f"{head}{era} DX（デジタルトランスフォーメーション）に関する調査 回答票", TITLE, 24)
     _title(ws, 2, f"{prefill.publisher or ''}　DX専門部会".strip("　"), FONT)
@@ -233,9 +234,9 @@ def _theme_sheet(ws: Worksheet, sheet: lo.SheetLayout, member: MemberPrefill, fi
     _setup(ws)
     data = member.themes.get(sheet.theme, ThemePrefill())
     head = f"【{test_label}】" if test_label else ""
-    _title(ws, 1, f"{head}{sheet.name}　―　{member.name}（{lo.era_fiscal_year(fiscal_year)}）", TITLE, 24)
-    prev = lo.era_fiscal_year(prefill.previous_fiscal_year)
-    lead = (f"{prev}の回答を記入してあります。{lo.era_fiscal_year(fiscal_year)}の状況に書き換えてください"
+    _title(ws, 1, f"{head}{sheet.name}　―　{member.name}（{fiscal_year_label_ja(fiscal_year)}）", TITLE, 24)
+    prev = fiscal_year_label_ja(prefill.previous_fiscal_year)
+    lead = (f"{prev}の回答を記入してあります。{fiscal_year_label_ja(fiscal_year)}の状況に書き換えてください"
             "（変わらない部分はそのままで構いません）。黄色のセルが回答欄です。") if prefill.available else \
         f"{prev}のデータがないため空欄です。黄色のセルに記入してください。"
     _title(ws, 2, lead, FONT, 36)
@@ -268,7 +269,7 @@ def _own_sheet(ws: Worksheet, sheet: lo.SheetLayout, member: MemberPrefill, fisc
     _setup(ws)
     data = member.themes.get(sheet.theme, ThemePrefill())
     head = f"【{test_label}】" if test_label else ""
-    _title(ws, 1, f"{head}{sheet.name}　―　{member.name}（{lo.era_fiscal_year(fiscal_year)}）", TITLE, 24)
+    _title(ws, 1, f"{head}{sheet.name}　―　{member.name}（{fiscal_year_label_ja(fiscal_year)}）", TITLE, 24)
     _title(ws, 2, "独自の取組みの概要と、活用している技術・システムを記入してください。"
                   + ("前年度の記述を記入してあります。今年度の状況に更新してください。" if prefill.available else ""), FONT, 36)
     summary = sheet.field("summary")
@@ -338,7 +339,7 @@ def build_workbook(member: MemberPrefill, fiscal_year: int, prefill: Prefill, *,
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.creator = "dxstudy"
-    wb.properties.title = f"{lo.era_fiscal_year(fiscal_year)} DXに関する調査 回答票 {member.name}"
+    wb.properties.title = f"{fiscal_year_label_ja(fiscal_year)} DXに関する調査 回答票 {member.name}"
     return wb
 
 

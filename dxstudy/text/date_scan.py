@@ -1,21 +1,6 @@
-# Japanese date expressions (令和/平成/昭和…, Western forms, fiscal years, months resolved from
-# context) found in NFKC text and converted to ISO dates with a precision, a role and notes.
-"""Pure functions from Japanese text to dates.
-
-Conventions (see docs/metrics-and-events.md):
-
-* 令和N年 = 2018+N (令和元年 = 2019), 平成N年 = 1988+N (平成元年 = 1989), 昭和N年 = 1925+N,
-  大正N年 = 1911+N, 明治N年 = 1867+N.
-* ``precision`` is what the text states: ``day`` (``YYYY-MM-DD``), ``month`` (``YYYY-MM``),
-  ``year`` (``YYYY``), ``fiscal_year`` (``FY2021`` = April 2021 – March 2022; never turned into an
-  invented month) or ``recurring`` (``例年4月``; no ISO date).
-* ``令和3年11月末`` is the last day of that month (precision ``day``, note ``end_of_month``).
-* A month without a year (``11月には``) takes its year from the previous date of the same sentence,
-  or from the ``context`` date the caller passes (the previous date of the paragraph); otherwise it
-  is left unresolved (``iso == ""``, note ``unresolved_year``).
-* Impossible dates (``令和3年2月30日``, month 13, 令和0年, a date before its era began) are not
-  dates: :func:`find_dates` skips them, :func:`find_invalid_dates` reports them and
-  :func:`parse_date` raises :class:`InvalidDateError` when ``strict=True``.
+# Scanning NFKC text for date-shaped expressions (era, Western, numeric, 同年, 例年, bare months,
+# relative fiscal years): one regular expression and the conversion of each match to a DateRef.
+"""The date scanner under :mod:`dxstudy.text.dates` (which adds roles and the public functions).
 
 Every regular expression here is a bounded alternation without nested quantifiers, so scanning is
 linear in the length of the text.
@@ -24,29 +9,13 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import Hashable, Sequence
 
-__all__ = [
-    "DateRef", "InvalidDate", "InvalidDateError", "ERA_OFFSETS",
-    "era_to_year", "fiscal_year_of", "parse_date", "find_dates", "find_invalid_dates",
-    "parse_publication_month", "parse_as_of", "fiscal_year_from_text", "find_dates_in_paragraphs",
-]
+from dxstudy.text.era import ERA_END, ERA_START, era_to_year
 
-#: Western year = era year + offset.
-ERA_OFFSETS: dict[str, int] = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911, "明治": 1867}
-#: First day of each era (a date before it is impossible; a year after its end is accepted and
-#: converted arithmetically, e.g. 平成32年度 in documents written before 2019, note beyond_era_end).
-_ERA_START: dict[str, date] = {
-    "令和": date(2019, 5, 1), "平成": date(1989, 1, 8), "昭和": date(1926, 12, 25),
-    "大正": date(1912, 7, 30), "明治": date(1868, 1, 25),
-}
-_ERA_END: dict[str, date] = {
-    "平成": date(2019, 4, 30), "昭和": date(1989, 1, 7), "大正": date(1926, 12, 24),
-    "明治": date(1912, 7, 29),
-}
+__all__ = ["DateRef", "InvalidDate", "fiscal_year_of", "scan_dates"]
+
 #: Western four-digit years accepted as dates (outside this range "1000年" is not a date).
 _WESTERN_YEARS = range(1868, 2200)
 
@@ -87,15 +56,6 @@ _DATE_RE = re.compile("|".join(f"(?:{p})" for p in
 _REL_OFFSET = {"今": 0, "本": 0, "当": 0, "次": 1, "来": 1, "翌": 1, "前": -1, "昨": -1}
 _MOD_NOTE = {"上旬": "early_month", "初旬": "early_month", "中旬": "mid_month",
              "下旬": "late_month", "頃": "approximate"}
-#: Words right after a date that give it a role (checked in this order, after one closing bracket).
-_ROLE_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("にかけて", "end"), ("まで", "deadline"), ("から", "start"), ("より", "start"),
-    ("以降", "start"), ("以来", "start"), ("~", "start"), ("〜", "start"), ("時点", "as_of"),
-)
-_RANGE_CONNECTORS = frozenset({"から", "より", "~", "〜", "-", "–"})
-_CLOSERS = ")」』]】"
-_TARGET_RE = re.compile("目指|目標")
-_CLAUSE_END_RE = re.compile("[、。,]")
 
 
 @dataclass(frozen=True)
@@ -146,18 +106,6 @@ class InvalidDate:
     end: int
     reason: str
 
-
-class InvalidDateError(ValueError):
-    """Raised by :func:`parse_date` with ``strict=True`` for an impossible date."""
-
-    def __init__(self, invalid: InvalidDate):
-        self.invalid = invalid
-        super().__init__(f"expected a real date, found {invalid.era_text!r} ({invalid.reason})")
-
-
-def era_to_year(era: str, era_year: int) -> int:
-    """Western year of ``era`` year ``era_year`` (``era_to_year("令和", 3) == 2021``)."""
-    return ERA_OFFSETS[era] + era_year
 
 
 def fiscal_year_of(ref: DateRef) -> int | None:
@@ -251,16 +199,16 @@ def _convert(m: re.Match, context: DateRef | None, report_fiscal_year: int | Non
         if not era_year:
             raise _Invalid(f"{era}{g['ey']}年 does not exist")
         year = era_to_year(era, era_year)
-        beyond = "beyond_era_end" if era in _ERA_END and year > _ERA_END[era].year else ""
+        beyond = "beyond_era_end" if era in ERA_END and year > ERA_END[era].year else ""
         if g["efy"]:
-            if year < _ERA_START[era].year:
-                raise _Invalid(f"{era} began in {_ERA_START[era].year}")
+            if year < ERA_START[era].year:
+                raise _Invalid(f"{era} began in {ERA_START[era].year}")
             return _fiscal_ref(year, g["efys"], form="era", notes=(beyond,), **pos)
         month, day = _to_int(g["em"]), _to_int(g["ed"])
         if g["em"] and month is None or g["ed"] and day is None:
             raise _Invalid("unreadable kanji numeral")
         ref = _calendar_ref(year, month, day, g["emod"], form="era", notes=(beyond,), **pos)
-        first = _ERA_START[era]
+        first = ERA_START[era]
         last_day = date(year, ref.month or 12, calendar.monthrange(year, ref.month or 12)[1])
         if last_day < first:
             raise _Invalid(f"{era} began on {first.isoformat()}")
@@ -334,8 +282,10 @@ def _pos(pos: dict) -> dict:
     return {"era_text": pos["text"], "start": pos["start"], "end": pos["end"]}
 
 
-def _scan(text: str, context: DateRef | None, report_fiscal_year: int | None
-          ) -> list[DateRef | InvalidDate]:
+def scan_dates(text: str, context: DateRef | None, report_fiscal_year: int | None
+               ) -> list[DateRef | InvalidDate]:
+    """Every date-shaped expression of NFKC ``text`` in order: a DateRef (role not yet assigned)
+    or an InvalidDate; each resolved date is the context of the next."""
     found: list[DateRef | InvalidDate] = []
     for m in _DATE_RE.finditer(text):
         try:
@@ -350,135 +300,3 @@ def _scan(text: str, context: DateRef | None, report_fiscal_year: int | None
             context = ref
     return found
 
-
-def _suffix_role(text: str, end: int) -> str | None:
-    rest = text[end:end + 6]
-    if rest[:1] and rest[0] in _CLOSERS:
-        rest = rest[1:]
-    for suffix, role in _ROLE_SUFFIXES:
-        if rest.startswith(suffix):
-            return role
-    return None
-
-
-def _assign_roles(text: str, refs: list[DateRef]) -> list[DateRef]:
-    """Roles from the words after each date, ranges (A から B) and targets (…を目指す)."""
-    out: list[DateRef] = []
-    for i, ref in enumerate(refs):
-        role = ref.role
-        suffix_role = _suffix_role(text, ref.end)
-        if ref.role != "recurring" and suffix_role is not None:
-            role = suffix_role
-        prev = out[-1] if out else None
-        if (prev is not None and prev.role == "start"
-                and text[prev.end:ref.start].strip() in _RANGE_CONNECTORS | {""}
-                and role in ("point", "deadline", "end", "within")):
-            role = "end"
-        if role in ("point", "within"):
-            nxt = refs[i + 1].start if i + 1 < len(refs) else len(text)
-            clause_end = _CLAUSE_END_RE.search(text, ref.end, nxt)  # bounded: linear overall
-            stop = clause_end.start() if clause_end else nxt
-            if _TARGET_RE.search(text, ref.end, stop):
-                role = "target"
-        out.append(replace(ref, role=role) if role != ref.role else ref)
-    return out
-
-
-def _drop_glossed(text: str, refs: list[DateRef]) -> list[DateRef]:
-    """``次年度(令和4年度)``: a relative expression glossed by an explicit date is dropped."""
-    out = []
-    for i, ref in enumerate(refs):
-        nxt = refs[i + 1] if i + 1 < len(refs) else None
-        if (ref.form == "relative" and nxt is not None and nxt.form != "relative"
-                and text[ref.end:nxt.start] == "("):
-            continue
-        out.append(ref)
-    return out
-
-
-def find_dates(text: str, context: DateRef | None = None,
-               report_fiscal_year: int | None = None) -> list[DateRef]:
-    """Every date expression in ``text`` (NFKC-normalized first), in order of appearance.
-
-    ``context`` is the previous resolved date of the paragraph (it gives ``11月`` its year and
-    ``年度内`` its fiscal year); within the text each resolved date becomes the context of the next.
-    ``report_fiscal_year`` anchors deictic words (``今年度``, ``次年度``) and is the fall-back for
-    ``年度内``. Impossible dates are skipped (see :func:`find_invalid_dates`). Recurring
-    (``例年4月``) and unresolved expressions are returned with ``iso == ""``. Offsets refer to the
-    NFKC-normalized text (identical to the input when it is already NFKC, as ``statements.text`` is).
-    """
-    text = unicodedata.normalize("NFKC", text)
-    refs = [r for r in _scan(text, context, report_fiscal_year) if isinstance(r, DateRef)]
-    return _assign_roles(text, _drop_glossed(text, refs))
-
-
-def find_dates_in_paragraphs(texts: Sequence[str], paragraph_keys: Sequence[Hashable],
-                             report_fiscal_years: Sequence[int | None]) -> list[list[DateRef]]:
-    """:func:`find_dates` for consecutive sentences, carrying the context through a paragraph.
-
-    ``texts[i]`` belongs to paragraph ``paragraph_keys[i]``; the last resolved date of the previous
-    sentences of the same paragraph is the context of the next sentence (so ``11月には`` after
-    ``令和3年9月に…`` in an earlier sentence is 2021-11). The context is reset when the key
-    changes. Linear in the total length of the texts.
-    """
-    out: list[list[DateRef]] = []
-    context: DateRef | None = None
-    previous_key: object = object()
-    for text, key, fiscal_year in zip(texts, paragraph_keys, report_fiscal_years, strict=True):
-        if key != previous_key:
-            context, previous_key = None, key
-        refs = find_dates(text, context, fiscal_year)
-        out.append(refs)
-        for ref in reversed(refs):
-            if ref.resolved:
-                context = ref
-                break
-    return out
-
-
-def find_invalid_dates(text: str) -> list[InvalidDate]:
-    """Date-shaped expressions in ``text`` that name no real date, with the reason."""
-    text = unicodedata.normalize("NFKC", text)
-    return [r for r in _scan(text, None, None) if isinstance(r, InvalidDate)]
-
-
-def parse_date(text: str, context: DateRef | None = None, report_fiscal_year: int | None = None,
-               *, strict: bool = False) -> DateRef | None:
-    """The first date expression of ``text`` (e.g. ``"令和3年11月末"``), or None when there is none.
-
-    With ``strict=True`` an impossible date met before any real one raises :class:`InvalidDateError`;
-    otherwise it is simply not a date.
-    """
-    norm = unicodedata.normalize("NFKC", text)
-    for item in _scan(norm, context, report_fiscal_year):
-        if isinstance(item, InvalidDate):
-            if strict:
-                raise InvalidDateError(item)
-            continue
-        return _assign_roles(norm, [item])[0]
-    return None
-
-
-def parse_publication_month(text: str) -> str | None:
-    """``"令和4年2月"`` → ``"2022-02"``: the first dated month (or day) of ``text``, as ``YYYY-MM``."""
-    for ref in find_dates(text):
-        if ref.resolved and ref.precision in ("month", "day"):
-            return ref.iso[:7]
-    return None
-
-
-def parse_as_of(text: str) -> str | None:
-    """``"令和3年11月末"`` (or ``"※本報告書の内容は、令和3年11月末時点のものである。"``) →
-    ``"2021-11-30"``: the ISO form of the first day- or month-precision date of ``text``."""
-    for ref in find_dates(text):
-        if ref.resolved and ref.precision in ("day", "month"):
-            return ref.iso
-    return None
-
-
-def fiscal_year_from_text(text: str) -> int | None:
-    """``"令和3年度 DX…に関する調査研究"`` → 2021: the first explicit fiscal year in ``text``."""
-    for ref in find_dates(text):
-        if ref.precision == "fiscal_year" and ref.resolved and ref.form != "relative":
-            return ref.fiscal_year
-    return None
