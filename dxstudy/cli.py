@@ -1,5 +1,11 @@
-"""The ``dxstudy`` command: ``parse`` a report into tables, ``run`` the fiscal-year batch, and the other
-sub-commands registered by their modules. Errors in inputs go to stderr with exit status 1.
+# The `dxstudy` command (also `python -m dxstudy`): `parse` a report into tables, `run` the fiscal-year
+# batch, and the sub-commands registered by their modules; errors become one Japanese paragraph.
+"""The ``dxstudy`` command line.
+
+Exit status: 0 done; 1 done, with problems in the inputs or failed reports (see the summary);
+2 stopped — a bad argument, an input dxstudy refuses (:class:`~dxstudy.errors.DxstudyError`), a file
+that cannot be read or written, or a missing package — with one paragraph on stderr and no
+traceback; 130 interrupted.
 """
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from dxstudy.inputs import fiscal_year_arg
 
 #: Modules that add a sub-command: each has ``add_<name>_command(subparsers)``.
 COMMAND_MODULES: list[tuple[str, str]] = [
-    ("dxstudy.batch.run", "add_run_command"),
+    ("dxstudy.batch.command", "add_run_command"),
     ("dxstudy.survey.cli", "add_survey_command"),
 ]
 
@@ -73,27 +79,47 @@ def build_parser() -> argparse.ArgumentParser:
                         "(exit status 1 if there were any)")
     p.set_defaults(handler=_cmd_parse)
     for module, function in COMMAND_MODULES:
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        getattr(mod, function)(sub)
+        getattr(import_module(module), function)(sub)
     return parser
 
 
+#: Import names whose distribution (what ``pip install`` takes) has another name.
+DISTRIBUTION_OF = {
+    "yaml": "pyyaml", "zmq": "pyzmq", "matplotlib_fontja": "matplotlib-fontja",
+    "sudachidict_core": "sudachidict-core", "jupyter_client": "jupyter-client",
+}
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _missing_package(exc: ImportError) -> str:
+    """The Japanese message for a package that is not installed, naming what to install."""
+    module = (exc.name or "").split(".")[0]
+    if not module or module == "dxstudy":
+        return (f"dxstudy: error: dxstudy の一部を読み込めませんでした（{_one_paragraph(exc)}）。"
+                f"dxstudy を入れ直してください: python -m pip install -e \".[test]\"")
+    package = DISTRIBUTION_OF.get(module, module)
+    return (f"dxstudy: error: 必要なパッケージ {package} がインストールされていません"
+            f"（{_one_paragraph(exc)}）。この環境で python -m pip install {package} を実行するか、"
+            f"python -m pip install -e \".[test]\" で dxstudy の依存関係をまとめて入れてください。")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit status (see the module docstring)."""
     try:
+        args = build_parser().parse_args(argv)
         return int(args.handler(args) or 0)
     except DxstudyError as exc:
-        print(f"dxstudy: error: {exc}", file=sys.stderr)
-        return 1
+        print(f"dxstudy: error: 処理を中止しました。{_one_paragraph(exc)}", file=sys.stderr)
+    except ImportError as exc:
+        print(_missing_package(exc), file=sys.stderr)
     except OSError as exc:
-        print(f"dxstudy: error: {exc}", file=sys.stderr)
-        return 1
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dxstudy: error: {where}ファイルを読み書きできませんでした"
+              f"（{exc.strerror or _one_paragraph(exc)}）。", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

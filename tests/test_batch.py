@@ -248,7 +248,7 @@ def test_second_concurrent_run_is_refused(project, tmp_path):
         out = tmp_path / "outputs"
         out.mkdir()
         (out / ".FY2021.lock").write_text(f"{holder.pid} {os.uname().nodename}\n")
-        with pytest.raises(BatchLockedError, match="in progress"):
+        with pytest.raises(BatchLockedError, match="実行中です"):
             run_synthetic(base / "data", nb_dir, out)
         assert not (out / "FY2021").exists()
     finally:
@@ -271,8 +271,9 @@ def test_cli_run_reports_a_missing_data_dir_without_traceback(tmp_path, capsys):
     code = cli_main(["run", "--fiscal-year", "2021", "--data-dir", str(tmp_path / "nowhere"),
                      "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == 1
-    assert "nowhere" in err and "Traceback" not in err
+    assert code == 2
+    assert "nowhere" in err and "データフォルダが見つかりません" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1  # one paragraph
 
 
 def test_cli_run_refuses_a_locked_fiscal_year(project, tmp_path, capsys):
@@ -282,15 +283,15 @@ def test_cli_run_refuses_a_locked_fiscal_year(project, tmp_path, capsys):
     (out / ".FY2021.lock").write_text(f"1 {os.uname().nodename}\n")  # pid 1 is always alive
     code = cli_main(["run", "--fiscal-year", "2021", "--data-dir", str(base / "data"),
                      "--out", str(out), "--notebooks-dir", str(nb_dir)])
-    assert code == 1
-    assert "another dxstudy run" in capsys.readouterr().err
+    assert code == 2
+    assert "この年度の dxstudy run が実行中です" in capsys.readouterr().err
 
 
 def test_cli_run_rejects_zero_jobs(project, tmp_path, capsys):
     base, nb_dir, _first = project
     code = cli_main(["run", "--fiscal-year", "2021", "--data-dir", str(base / "data"),
                      "--out", str(tmp_path / "out"), "--notebooks-dir", str(nb_dir), "--jobs", "0"])
-    assert code == 1 and "--jobs" in capsys.readouterr().err
+    assert code == 2 and "--jobs" in capsys.readouterr().err
 
 
 # --- interruption -----------------------------------------------------------------------------
@@ -357,7 +358,7 @@ def test_year_over_year_is_skipped_without_the_previous_year_and_the_index_says_
                            build_tables=stub_tables)
     assert result.ok and [r.name for r in result.reports] == ["overview"]
     assert result.manifest["skipped"][0]["name"] == "year_over_year"
-    assert "year_over_year (前年度比較) not run: no tables or raw data of FY2020" in result.summary()
+    assert f"year_over_year（前年度比較）は作成しません: {data} に FY2020 の表も元データもありません" in result.summary()
     assert "この年度は作成しないレポート：前年度比較" in (result.output_dir / "index.html").read_text(encoding="utf-8")
 
 
@@ -377,7 +378,7 @@ def test_report_name_with_a_path_is_refused_before_anything_is_written(project, 
 def test_two_reports_with_one_output_name_are_refused(project, tmp_path):
     base, nb_dir, _first = project
     plan = build_plan(2021, base / "data", nb_dir)[:1] * 2
-    with pytest.raises(BatchError, match="'overview' twice"):
+    with pytest.raises(BatchError, match="'overview' が二度あります"):
         run_synthetic(base / "data", nb_dir, tmp_path / "out", plan=plan, build_tables=stub_tables)
 
 

@@ -45,8 +45,8 @@ def project(tmp_path_factory):
 
 
 def _start(data: Path, nb_dir: Path, out: Path, tmpdir: Path) -> subprocess.Popen:
-    """`python -m dxstudy.cli run` in a new session (its own process group: workers, the kernel
-    zygote and the kernels are in it), with TMPDIR pointed at ``tmpdir``."""
+    """`python -m dxstudy.cli run` in a new session (its own process group: the workers are in it;
+    kernels end when their worker is gone), with TMPDIR pointed at ``tmpdir``."""
     env = {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.Popen(
         [sys.executable, "-m", "dxstudy.cli", "run", "--fiscal-year", "2021", "--data-dir", str(data),
@@ -135,22 +135,23 @@ def test_sigkill_at_random_points_keeps_the_previous_outputs_and_the_next_run_su
         previous = now
         seen_leftovers |= {p.name for p in out.iterdir()} - {"FY2021"}
         if not finished:
-            # The killed run leaves at most its lock and its temporary run directory.
-            assert all(n == ".FY2021.lock" or n.startswith(".FY2021.tmp-") for n in seen_leftovers), seen_leftovers
+            # The killed run leaves at most its lock (record and guard) and its temporary run directory.
+            assert all(n in (".FY2021.lock", ".FY2021.lock.guard") or n.startswith(".FY2021.tmp-")
+                       for n in seen_leftovers), seen_leftovers
     # (a killed run may already have removed the leftovers of the one before it)
     pending = [p.name for p in out.iterdir() if p.name.startswith(".FY2021.tmp-")]
     proc = _start(data, nb_dir, out, tmpdir)
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
-    assert all(f"removed leftover {name}" in stdout for name in pending), stdout
+    assert all(f"中断された実行の残り {name} を削除しました" in stdout for name in pending), stdout
     assert_complete(out / "FY2021")
     # The next complete run cleans up: no lock, no temporary directories of the killed runs.
     assert sorted(p.name for p in out.iterdir()) == ["FY2021"]
 
 
 def test_killed_runs_scratch_folders_are_removed_by_the_next_run(project):
-    """The socket folders a run keeps in the temp directory (``dxz-<pid>_*``, ``dxstudy-k-<pid>_*``,
-    kernel connection files inside them) survive a SIGKILL; the next run removes those of dead pids.
+    """The scratch folders a run keeps in the temp directory (``dxstudy-k-<pid>_*``, kernel
+    connection files and sockets inside) survive a SIGKILL; the next run removes those of dead pids.
     Left: only multiprocessing's own ``pymp-*`` folders (a socket, no pid in the name), one per
     killed run at most."""
     import re
@@ -158,7 +159,7 @@ def test_killed_runs_scratch_folders_are_removed_by_the_next_run(project):
 
     _base, _data, _nb, _out, tmpdir, _duration = project
     assert KILLED, "run after the SIGKILL test"
-    scratch = re.compile(r"^(?:dxz|dxstudy-k)-(\d+)_\w+$")
+    scratch = re.compile(r"^dxstudy-k-(\d+)_\w+$")
     for base in {tmpdir, Path("/tmp"), Path(tempfile.gettempdir())}:
         left = [p.name for p in base.iterdir() if (m := scratch.match(p.name)) and int(m.group(1)) in KILLED]
         assert left == [], base
@@ -180,9 +181,9 @@ def test_second_concurrent_cli_run_is_refused_and_the_first_completes(project, t
             time.sleep(0.05)
         second = _start(data, nb_dir, out, tmpdir)
         _, err2 = second.communicate(timeout=120)
-        assert second.returncode == 1
-        assert "another dxstudy run for this fiscal year is in progress" in err2
-        assert f"lock held by {first.pid} " in err2
+        assert second.returncode == 2
+        assert "この年度の dxstudy run が実行中です" in err2
+        assert f"ロックの持ち主: {first.pid} " in err2
         assert "Traceback" not in err2
         _, err1 = first.communicate(timeout=300)
     finally:
@@ -225,4 +226,4 @@ def test_racing_runs_on_a_stale_lock_take_it_over_one_at_a_time(tmp_path):
         go.touch()
         answers = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
         assert answers == ["got", "refused", "refused", "refused"], answers
-        assert not (out / ".FY2021.lock").exists()
+        assert not (out / ".FY2021.lock").exists() and not (out / ".FY2021.lock.guard").exists()

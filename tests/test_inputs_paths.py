@@ -102,7 +102,7 @@ def test_run_refuses_a_fiscal_year_out_of_range(tmp_path, capsys):
 
 def test_run_with_a_year_without_raw_data_is_refused_and_writes_nothing(tmp_path, capsys):
     assert main(["run", "--fiscal-year", "2099", "--data-dir", str(tmp_path), "--out",
-                 str(tmp_path / "out"), "--quiet"]) == 1
+                 str(tmp_path / "out"), "--quiet"]) == 2
     assert "FY2099" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
@@ -172,7 +172,7 @@ def test_parse_does_not_wipe_a_folder_that_is_not_a_tables_folder(tmp_path):
     (work / "thesis.docx").write_bytes(b"important")
     code = main(["parse", str(REPORT), "--out", str(work)])
     assert (work / "thesis.docx").read_bytes() == b"important"
-    assert code == 1
+    assert code == 2
 
 
 # --- rule files are data -------------------------------------------------------------------------

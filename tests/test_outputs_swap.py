@@ -42,7 +42,7 @@ def test_recover_restores_the_previous_run_after_a_swap_killed_halfway(tmp_path)
     notes = recover_interrupted(tmp_path, 2021)
     assert (tmp_path / "FY2021" / "index.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["FY2021"]
-    assert any("restored" in n for n in notes)
+    assert any("元に戻しました" in n for n in notes)
 
 
 def test_recover_keeps_the_temporary_run_of_a_live_process(tmp_path):

@@ -1,5 +1,5 @@
-# Keeps outputs/FY{year}/ whole: a per-year lock file against concurrent runs, and the swap of a
-# fully built temporary run directory into place (old → .old, new → final, delete old).
+# Keeps outputs/FY{year}/ whole on Linux, macOS and Windows: a per-year lock (filelock, with a "pid host"
+# record) against concurrent runs, and the swap of a fully built run directory into place (os.replace).
 """Lock and atomic-swap helpers for the fiscal-year batch.
 
 Layout inside the output directory (``outputs/`` by default) for fiscal year 2021::
@@ -7,49 +7,75 @@ Layout inside the output directory (``outputs/`` by default) for fiscal year 202
     outputs/FY2021/                 the last complete run (only ever replaced as a whole)
     outputs/FY2021.failed/          the last failed run, kept for debugging (removed by a complete run)
     outputs/.FY2021.lock            present while a run is active; holds "pid host"
+    outputs/.FY2021.lock.guard      the operating-system lock behind it (filelock)
     outputs/.FY2021.tmp-<pid>/      the run being built
     outputs/.FY2021.old-<pid>/      the previous run during the swap (deleted right after)
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import socket
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 from dxstudy.errors import DxstudyError
-from dxstudy.paths import year_dir_name
+from dxstudy.paths import outputs_dir, year_dir_name
+
+with warnings.catch_warnings():  # "only soft file lock is available" where neither fcntl nor msvcrt exist
+    warnings.simplefilter("ignore", UserWarning)
+    from filelock import FileLock, Timeout
 
 __all__ = [
     "BatchLockedError",
+    "FileInUseError",
     "RunLock",
+    "pid_alive",
     "run_dir_name",
+    "failed_dir",
     "temp_run_dir",
+    "replace_path",
     "swap_into_place",
     "recover_interrupted",
 ]
 
-# A lock file that is still empty after this many seconds was left by a crash between create and write.
+# A lock record that is still empty after this many seconds was left by a crash between create and write.
 _EMPTY_LOCK_GRACE_S = 10.0
+#: How long a rename is retried while another program (Excel, a virus scanner) holds a file open.
+REPLACE_RETRY_S = 5.0
 
 
 class BatchLockedError(DxstudyError):
     """Another run for the same fiscal year holds the lock.
 
-    Attributes: ``lock_path`` (the lock file), ``holder`` (its content, "pid host").
+    Attributes: ``lock_path`` (the lock record), ``holder`` (its content, "pid host").
     """
 
     def __init__(self, lock_path: Path, holder: str):
         self.lock_path = lock_path
         self.holder = holder
         super().__init__(
-            f"{lock_path}: another dxstudy run for this fiscal year is in progress "
-            f"(lock held by {holder or 'an unknown process'}); wait for it to finish, "
-            f"or delete the lock file if that process no longer exists"
+            f"{lock_path}: この年度の dxstudy run が実行中です（ロックの持ち主: "
+            f"{holder or '不明なプロセス'} ）。終わるのを待ってから実行してください。"
+            f"そのプロセスがもう存在しないのに残っている場合は、このファイルを削除してください。"
+        )
+
+
+class FileInUseError(DxstudyError):
+    """A folder could not be renamed because another program keeps a file in it open."""
+
+    def __init__(self, src: Path, dst: Path, error: OSError):
+        self.src, self.dst = Path(src), Path(dst)
+        super().__init__(
+            f"{src} を {dst} に置き換えられません：中のファイルが他のプログラム（Excel など）で開かれて"
+            f"います（{REPLACE_RETRY_S:.0f} 秒待っても閉じられませんでした: {error}）。"
+            f"ファイルを閉じてから、もう一度実行してください。"
         )
 
 
@@ -58,82 +84,78 @@ def run_dir_name(fiscal_year: int) -> str:
     return year_dir_name(fiscal_year)
 
 
-def _pid_alive(pid: int) -> bool:
+def failed_dir(fiscal_year: int, out_dir: str | Path) -> Path:
+    """``<out_dir>/FY2021.failed``: where a run with a failed report goes."""
+    final = outputs_dir(fiscal_year, out_dir)
+    return final.with_name(f"{final.name}.failed")
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (psutil; never a signal)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.pid_exists(int(pid))
+    except (ValueError, OverflowError):
         return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
-def _lock_is_stale(lock_path: Path) -> bool:
-    """True when the lock was left by a dead process on this host (or is an old empty file)."""
-    try:
-        content = lock_path.read_text(encoding="utf-8").strip()
-        age = time.time() - lock_path.stat().st_mtime
-    except FileNotFoundError:
-        return True
-    if not content:
-        return age > _EMPTY_LOCK_GRACE_S
+def _record_is_stale(content: str, age_s: float) -> bool:
+    """True when a lock record was left by a dead process on this host (or is an old empty file)."""
     parts = content.split()
+    if not parts:
+        return age_s > _EMPTY_LOCK_GRACE_S
     try:
         pid = int(parts[0])
     except ValueError:
-        return age > _EMPTY_LOCK_GRACE_S
+        return age_s > _EMPTY_LOCK_GRACE_S
     host = parts[1] if len(parts) > 1 else socket.gethostname()
     if host != socket.gethostname():
         return False  # cannot tell whether a process on another machine is alive
-    return not _pid_alive(pid)
+    return pid != os.getpid() and not pid_alive(pid)
 
 
 @dataclass
 class RunLock:
     """Exclusive per-fiscal-year lock: ``with RunLock(out_dir, 2021): ...``.
 
-    The lock file holds "pid host" and is kept open with an exclusive ``flock`` for the whole run:
-    the kernel drops that lock when the process dies (even by SIGKILL), so a crashed run's lock is
-    free at once, and two runs that find the same stale file cannot both take it over. A file
-    naming a live pid on this host whose ``flock`` is free (written by hand or by an older dxstudy)
-    still counts as held. Raises :class:`BatchLockedError` when a live run holds it.
+    An operating-system file lock (:mod:`filelock` on ``.FY2021.lock.guard``) is held for the whole
+    run: the system drops it when the process dies (even killed), so a crashed run's lock is free at
+    once and two runs that find the same stale record cannot both take it over. The record
+    ``.FY2021.lock`` says who holds it ("pid host"); a record naming a live process on this host
+    still counts as held even when the system lock is free (written by hand or by an older
+    dxstudy). Raises :class:`BatchLockedError` when a live run holds it.
     """
 
     out_dir: Path
     fiscal_year: int
-    _fd: int | None = None
+    _lock: Any = None
 
     @property
     def path(self) -> Path:
         return Path(self.out_dir) / f".{run_dir_name(self.fiscal_year)}.lock"
 
-    def acquire(self) -> None:
-        import fcntl
+    @property
+    def guard_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".guard")
 
+    def acquire(self) -> None:
         Path(self.out_dir).mkdir(parents=True, exist_ok=True)
-        for _attempt in range(5):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                raise BatchLockedError(self.path, self._holder()) from None
-            try:
-                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
-            except FileNotFoundError:
-                same = False
-            if not same:  # the holder released (unlinked) it between our open and flock: again
-                os.close(fd)
-                continue
-            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
-            if holder and not _lock_is_stale(self.path):
-                os.close(fd)
-                raise BatchLockedError(self.path, holder)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode("utf-8"), 0)
-            self._fd = fd
-            return
-        raise BatchLockedError(self.path, "a process that keeps re-creating it")
+        lock = FileLock(str(self.guard_path), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise BatchLockedError(self.path, self._holder()) from None
+        try:
+            age = time.time() - self.path.stat().st_mtime
+        except FileNotFoundError:
+            age = 0.0
+        holder = self._holder()
+        if holder and not _record_is_stale(holder, age):
+            lock.release()
+            raise BatchLockedError(self.path, holder)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        tmp.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
+        os.replace(tmp, self.path)
+        self._lock = lock
 
     def _holder(self) -> str:
         try:
@@ -142,15 +164,19 @@ class RunLock:
             return ""
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
         try:
             content = self._holder().split()
             if content and content[0] == str(os.getpid()):
-                self.path.unlink(missing_ok=True)  # unlinked while still locked, then unlocked
+                self.path.unlink(missing_ok=True)
+            try:  # removed while still locked (POSIX); Windows refuses, and filelock removes it there
+                self.guard_path.unlink(missing_ok=True)
+            except OSError:
+                pass
         finally:
-            os.close(self._fd)
-            self._fd = None
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "RunLock":
         self.acquire()
@@ -169,6 +195,23 @@ def temp_run_dir(out_dir: Path, fiscal_year: int) -> Path:
     return path
 
 
+def replace_path(src: str | Path, dst: str | Path, retry_s: float = REPLACE_RETRY_S) -> None:
+    """``os.replace(src, dst)`` (atomic), retried for ``retry_s`` seconds while Windows refuses
+    because a file is held open (PermissionError, e.g. ``tables.xlsx`` open in Excel); then
+    :class:`FileInUseError`."""
+    deadline = time.monotonic() + retry_s
+    delay = 0.05
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as exc:
+            if time.monotonic() >= deadline:
+                raise FileInUseError(Path(src), Path(dst), exc) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
 def swap_into_place(new_dir: Path, final_dir: Path) -> None:
     """Replace ``final_dir`` by ``new_dir`` (both in the same parent directory).
 
@@ -182,12 +225,12 @@ def swap_into_place(new_dir: Path, final_dir: Path) -> None:
         shutil.rmtree(old_dir)
     had_previous = final_dir.exists()
     if had_previous:
-        os.rename(final_dir, old_dir)
+        replace_path(final_dir, old_dir)
     try:
-        os.rename(new_dir, final_dir)
+        replace_path(new_dir, final_dir)
     except OSError:
         if had_previous:
-            os.rename(old_dir, final_dir)
+            replace_path(old_dir, final_dir)
         raise
     if had_previous:
         shutil.rmtree(old_dir, ignore_errors=True)
@@ -206,24 +249,25 @@ def recover_interrupted(out_dir: Path, fiscal_year: int) -> list[str]:
     * a missing ``FY2021/`` with a ``.FY2021.old-<pid>/`` beside it (killed mid-swap) → restored;
     * ``.FY2021.tmp-<pid>/`` and ``.FY2021.old-<pid>/`` of dead processes → deleted.
 
-    Returns human-readable notes (English) on what was done, for the run log.
+    Returns notes (Japanese) on what was done, for the summary.
     """
     out_dir = Path(out_dir)
     name = run_dir_name(fiscal_year)
-    final_dir = out_dir / name
+    final_dir = outputs_dir(fiscal_year, out_dir)
     notes: list[str] = []
     olds = sorted(out_dir.glob(f".{name}.old-*"))
     if not final_dir.exists() and olds:
-        os.rename(olds[-1], final_dir)
-        notes.append(f"restored {final_dir} from interrupted swap {olds[-1].name}")
+        replace_path(olds[-1], final_dir)
+        notes.append(f"中断された置き換え {olds[-1].name} から {final_dir} を元に戻しました")
     for leftover in sorted(out_dir.glob(f".{name}.tmp-*")) + sorted(out_dir.glob(f".{name}.old-*")):
         pid = _pid_of(leftover.name)
-        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+        if pid is not None and pid != os.getpid() and pid_alive(pid):
             continue
         try:
             shutil.rmtree(leftover)
-            notes.append(f"removed leftover {leftover.name}")
-        except OSError as exc:  # pragma: no cover - permissions etc.
-            if exc.errno != errno.ENOENT:
-                notes.append(f"could not remove {leftover.name}: {exc}")
+            notes.append(f"中断された実行の残り {leftover.name} を削除しました")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # pragma: no cover - permissions, a file held open on Windows
+            notes.append(f"{leftover.name} を削除できませんでした: {exc}")
     return notes

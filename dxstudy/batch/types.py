@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS", "KERNEL_ENV"]
+__all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS", "KERNEL_ENV", "KERNEL_TRANSPORT"]
 
-# Preloaded into every kernel before any notebook code (by the kernel zygote, or at kernel start).
+# Imported by every kernel at start, before any notebook code (dxstudy.batch.workers.kernel_spec).
 # None of them changes rcParams or other state a notebook could observe; not matplotlib.pyplot or
 # matplotlib_inline (they bind the plotting backend to the IPython shell, which must exist first),
 # not project modules (dxstudy, matplotlib_fontja): their import-time effects happen where the
@@ -20,7 +21,8 @@ WARM_IMPORTS = (
     "networkx", "sudachipy", "openpyxl",
 )
 # Environment of every kernel: a fixed hash seed, so that set and dict-of-set iteration orders (and
-# therefore outputs) are the same in every run; no debugger file-validation warning.
+# therefore outputs) are the same in every run; no debugger file-validation warning (should a
+# notebook import debugpy itself).
 KERNEL_ENV = {
     "PYTHONHASHSEED": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -29,6 +31,9 @@ KERNEL_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
+#: ZeroMQ transport between a worker and its kernels: Unix sockets where the platform has them (local
+#: only, no TCP port races between parallel kernels), else TCP on 127.0.0.1 (Windows).
+KERNEL_TRANSPORT = "ipc" if os.name == "posix" and hasattr(socket, "AF_UNIX") else "tcp"
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class NotebookJob:
     ``notebook``: absolute path of the source notebook; ``parameters``: papermill parameters;
     ``title``: Japanese title for the page and the index; ``parameters_label``: parameters as shown
     to readers (without machine-specific paths); ``when``: name of a condition in
-    ``dxstudy.batch.run.CONDITIONS`` that must hold (checked after the tables are built), or ``None``.
+    ``dxstudy.batch.plan.CONDITIONS`` that must hold (checked after the tables are built), or ``None``.
     """
 
     name: str

@@ -2,14 +2,16 @@
 # (pre-started while the previous notebook runs) and exports its HTML; loaded once per worker process.
 """Notebook execution for the fiscal-year batch (runs inside the worker processes).
 
-papermill, nbconvert and the HTML exporter are imported and built once per worker (this module is
-preloaded by the forkserver, so the import cost is paid once per batch, not once per notebook).
+papermill, nbconvert and the HTML exporter are imported and built once per worker process (workers
+are long-lived pool processes; where the platform has a fork server, this module is preloaded there
+and the cost is paid once per batch), never once per notebook.
 Each notebook gets a fresh kernel; while one notebook runs, the worker starts the kernel for the
 next one if more notebooks are waiting than spare kernels exist (see :class:`KernelPool`), so
 kernel start-up overlaps with execution.
 
-Kernel: ``sys.executable -m ipykernel_launcher`` — always the Python of the running environment,
-whatever kernelspecs exist elsewhere on the machine — with ``PYTHONHASHSEED=0`` so that set and
+Kernel: ``sys.executable -m dxstudy.batch.kernel`` (ipykernel without its debugger) — always the
+Python of the running environment, whatever kernelspecs exist elsewhere on the machine — with
+``PYTHONHASHSEED=0`` so that set and
 dict-of-set iteration orders (and therefore outputs) are the same in every run, IPython history
 kept in memory (parallel kernels do not fight over one SQLite file), and third-party libraries
 without import-time side effects on plotting (:data:`WARM_IMPORTS`) imported at kernel start.
@@ -37,12 +39,14 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager  # noqa: E40
 from jupyter_core.utils import run_sync  # noqa: E402
 from papermill.exceptions import PapermillExecutionError  # noqa: E402
 
-from dxstudy.batch.types import KERNEL_ENV, WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
+from dxstudy.batch.types import KERNEL_ENV, KERNEL_TRANSPORT, WARM_IMPORTS, JobResult, NotebookJob  # noqa: E402
 from dxstudy.render.html_export import Stamp, export_report, make_exporter  # noqa: E402
+from dxstudy.batch.scratch import SCRATCH_PREFIX, short_tempdir  # noqa: E402
 from dxstudy.inputs import confined  # noqa: E402
 
 __all__ = [
     "KERNEL_NAME",
+    "KERNEL_TRANSPORT",
     "WARM_IMPORTS",
     "NotebookJob",
     "JobResult",
@@ -60,7 +64,7 @@ KERNEL_NAME = "python3"
 def kernel_spec(warm_imports: tuple[str, ...] = WARM_IMPORTS) -> KernelSpec:
     """Kernel spec for ``sys.executable`` (the environment running the batch)."""
     argv = [
-        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+        sys.executable, "-m", "dxstudy.batch.kernel", "-f", "{connection_file}",
         "--HistoryManager.hist_file=:memory:",
     ]
     if warm_imports:
@@ -92,62 +96,36 @@ class ThisPythonKernelSpecs(KernelSpecManager):
 class KernelPool:
     """Fresh kernels on demand, with at most one spare started ahead per worker.
 
-    ``mode``: ``"zygote"`` (default) forks kernels from a :class:`~dxstudy.batch.zygote.Zygote`
-    that has preloaded ``preload``; ``"spawn"`` launches ``python -m ipykernel_launcher`` per kernel
-    (importing ``preload`` at kernel start). ``zygote_socket``: connect to a zygote someone else
-    started (the batch's main process) instead of starting one. ``counters`` is a shared
-    ``multiprocessing.Array('i', 2)``: ``[waiting_jobs, spare_kernels]`` across all workers; a
-    worker starts a spare only while more jobs wait than spares exist.
+    Each kernel is ``python -m dxstudy.batch.kernel`` (ipykernel without its debugger) importing
+    ``preload`` at start, talking over :data:`KERNEL_TRANSPORT`; its connection file lives in
+    ``ipc_dir`` (one short folder per run, deleted with it; the pool makes and deletes its own
+    when none is given). ``counters`` is a shared ``multiprocessing.Array('i', 2)``:
+    ``[waiting_jobs, spare_kernels]`` across all workers; a worker starts a spare only while more
+    jobs wait than spares exist.
     """
 
     def __init__(self, cwd: str, log_path: str | None, counters=None,
-                 preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
-                 zygote_socket: str | None = None, ipc_dir: str | None = None):
-        if mode not in ("zygote", "spawn"):
-            raise ValueError(f"kernel mode: expected 'zygote' or 'spawn', found {mode!r}")
+                 preload: tuple[str, ...] = WARM_IMPORTS, ipc_dir: str | None = None):
         self.cwd = cwd
         self.log_path = log_path
         self.counters = counters
-        self.mode = mode
-        self.specs = ThisPythonKernelSpecs(tuple(preload) if mode == "spawn" else ())
+        self.specs = ThisPythonKernelSpecs(tuple(preload))
         self.spare: AsyncKernelManager | None = None
         self.spare_cwd: str | None = None
-        # Kernels talk over Unix sockets (IPC): local only, no TCP port races between parallel kernels.
-        # The batch passes one short directory for the whole run (and deletes it, even when the
-        # workers are killed); otherwise the pool makes and deletes its own.
         self._owns_ipc_dir = ipc_dir is None
-        if ipc_dir is None:
-            from dxstudy.batch.zygote import short_tempdir
-
-            ipc_dir = short_tempdir("dxstudy-k-")
-        self.ipc_dir = ipc_dir
+        self.ipc_dir = ipc_dir if ipc_dir is not None else short_tempdir(SCRATCH_PREFIX)
         self._started = 0
-        self.zygote = None
-        if mode == "zygote" and zygote_socket:  # the batch's zygote, started by the main process
-            from dxstudy.batch.zygote import ZygoteClient
-
-            self.zygote = ZygoteClient(zygote_socket)
-        elif mode == "zygote":
-            from dxstudy.batch.zygote import Zygote
-
-            with self._log() as log:
-                self.zygote = Zygote(tuple(preload), env={**os.environ, **KERNEL_ENV}, stderr=log)
 
     def _log(self):
         return open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")
 
     def _start(self, cwd: str) -> AsyncKernelManager:
         self._started += 1
-        ipc = os.path.join(self.ipc_dir, f"{os.getpid()}-{self._started}")
-        # The connection file goes with the sockets (deleted with the run's directory).
-        where = dict(transport="ipc", ip=ipc, connection_file=ipc + ".json")
-        if self.zygote is not None:
-            from dxstudy.batch.zygote import ZygoteKernelManager
-
-            km = ZygoteKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs, **where)
-            km.zygote = self.zygote
-            run_sync(km.start_kernel)(cwd=cwd)
-            return km
+        base = os.path.join(self.ipc_dir, f"{os.getpid()}-{self._started}")
+        # The connection file goes with the sockets (deleted with the run's scratch folder).
+        where = dict(transport=KERNEL_TRANSPORT, connection_file=base + ".json")
+        if KERNEL_TRANSPORT == "ipc":
+            where["ip"] = base
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.specs, **where)
         with self._log() as log:
             run_sync(km.start_kernel)(cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
@@ -182,9 +160,6 @@ class KernelPool:
         if self.spare is not None:
             shutdown(self.spare)
             self.spare = None
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
         if self._owns_ipc_dir:
             shutil.rmtree(self.ipc_dir, ignore_errors=True)
 
@@ -207,7 +182,8 @@ _WORKER: dict[str, Any] = {}
 
 def warm_exporter() -> None:
     """Build this process's HTML exporter and render a tiny notebook once (compiles the templates,
-    loads the CSS). Called in the fork server, so workers inherit the warm exporter."""
+    loads the CSS). Called in the fork server where there is one (workers inherit the warm
+    exporter), else once in each spawned worker."""
     exporter = make_exporter()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 準備\n\n## 節")])
     export_report(nb, exporter, stamp=Stamp(fiscal_year=2021), notebook="warm-up.ipynb")
@@ -215,13 +191,11 @@ def warm_exporter() -> None:
 
 
 def init_worker(cwd: str, log_path: str | None, counters=None,
-                preload: tuple[str, ...] = WARM_IMPORTS, mode: str = "zygote",
-                zygote_socket: str | None = None, ipc_dir: str | None = None) -> None:
+                preload: tuple[str, ...] = WARM_IMPORTS, ipc_dir: str | None = None) -> None:
     """Process-pool initializer: build the exporter once, start the first kernel."""
-    pool = KernelPool(cwd, log_path, counters, preload=preload, mode=mode,
-                      zygote_socket=zygote_socket, ipc_dir=ipc_dir)
-    if "exporter" not in _WORKER:  # normally built in the fork server (dxstudy.batch.preload)
-        _WORKER["exporter"] = make_exporter()
+    pool = KernelPool(cwd, log_path, counters, preload=preload, ipc_dir=ipc_dir)
+    if "exporter" not in _WORKER:  # built in the fork server (dxstudy.batch.preload) where there is one
+        warm_exporter()
     _WORKER["pool"] = pool
     pool.maybe_start_spare()
     # Worker processes end with os._exit(): atexit does not run there, multiprocessing finalizers do.
@@ -320,5 +294,5 @@ def run_job_in_process(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResul
     """:func:`run_job` without a pool (for ``jobs=1`` and debugging); no spare kernels."""
     if "exporter" not in _WORKER:
         _WORKER["exporter"] = make_exporter()
-        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None, mode="spawn")
+        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None)
     return run_job(job, run_dir, stamp)
