@@ -242,6 +242,7 @@ def _fy2021(data: Path):
 
 
 def test_display_helpers_escape_the_hostile_report(hostile):
+    from dxstudy import external
     from dxstudy.analysis import proposals
 
     _, data = hostile
@@ -261,7 +262,7 @@ def test_display_helpers_escape_the_hostile_report(hostile):
                    views.events_table(t.events, theme),
                    views.shared_challenges_table(t.challenges, theme, t.municipalities, t.themes),
                    views.technology_table(t.technologies, t.municipalities, t.statements, theme=theme)]
-    draft = proposals.build_proposals(t, proposals.load_benchmarks(data_dir=data))
+    draft = proposals.build_proposals(t, external.load_benchmarks(data_dir=data))
     blocks += [views.proposals_block(draft, kind) for kind in ("leader", "horizontal", "joint_action", None)]
     blocks.append(views.bullets(proposals.conclusion_points(t)))
     html = "".join(b._repr_html_() for b in blocks)

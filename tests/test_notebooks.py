@@ -43,7 +43,7 @@ def _glyph_probe(project: Path) -> Path:
     """A notebook that draws Japanese text with a font lacking CJK glyphs, as a chart would."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "from matplotlib.figure import Figure\n"
-        "from dxstudy import charts, views\n"
+        "from dxstudy.render import charts, views\n"
         "views.setup_notebook()\n"
         "fig = Figure(figsize=(3, 1))\n"
         "fig.text(0.1, 0.5, '松伏町', family='DejaVu Sans')\n"

@@ -114,9 +114,9 @@ def test_metrics_table_shows_value_and_unit_and_the_sentence(t):
 
 
 def test_national_table_shows_both_definitions(t):
-    from dxstudy.analysis import proposals as pr
+    from dxstudy.analysis import national
 
-    out = views.national_table(pr.national_comparison(t), t.municipalities)._repr_html_()
+    out = views.national_table(national.national_comparison(t), t.municipalities)._repr_html_()
     assert "5市1町の判定方法" in out and "全国の定義・時点・出典" in out
     assert "83.3%（5/6）" in out and "49.3%" in out
 

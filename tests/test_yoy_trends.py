@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 import handbuilt_tables as hb
-from dxstudy.render import charts, yoy_views
+from dxstudy.render import charts, loading, yoy_views
 from dxstudy import reference
 from dxstudy.analysis import yoy
+from dxstudy.analysis import evidence, joint_actions, trends
 from dxstudy.analysis import proposals as pr
 from dxstudy.tables.build import ensure_processed
 from dxstudy.tables.store import load_tables, write_tables
@@ -174,7 +175,7 @@ def test_summary_sentences_come_from_the_tables(comparison):
 def test_load_comparison_without_the_previous_year_says_so_in_japanese(tmp_path):
     (tmp_path / "processed" / "FY2022").mkdir(parents=True)
     with pytest.raises(ValueError, match="前年度（2021年度）の処理済みテーブルがない") as err:
-        yoy.load_comparison(2022, tmp_path)
+        loading.load_comparison(2022, tmp_path)
     assert "FY2021" in str(err.value)
 
 
@@ -182,17 +183,17 @@ def test_previous_tables_are_found_beside_a_loaded_year_only(tmp_path):
     for year, tables in ((2021, fy2021()), (2022, fy2022())):
         write_tables({"statements": tables.statements, "stages": tables.stages},
                      tmp_path / "processed" / f"FY{year}")
-    previous = yoy.previous_tables(load_tables(2022, tmp_path))
+    previous = loading.previous_tables(load_tables(2022, tmp_path))
     assert previous.fiscal_year == 2021 and list(previous.stages["statement_id"])[0] == "FY2021-4.1.1-001"
-    assert yoy.previous_tables(load_tables(2021, tmp_path)) is None  # no FY2020
-    assert yoy.previous_tables(fy2022()) is None  # hand-built: no directory to look beside
+    assert loading.previous_tables(load_tables(2021, tmp_path)) is None  # no FY2020
+    assert loading.previous_tables(fy2022()) is None  # hand-built: no directory to look beside
 
 
 # --- proposals ----------------------------------------------------------------------------------
 
 
 def test_stalled_member_gets_a_horizontal_point_from_this_years_stage_3_members():
-    points = pr.stalled_points(fy2021(), fy2022(), reference.themes(), hb.municipalities())
+    points = trends.stalled_points(fy2021(), fy2022(), reference.themes(), hb.municipalities())
     assert len(points) == 1
     p = points.iloc[0]
     assert (p["kind"], p["theme"]) == ("horizontal", "planning")
@@ -207,20 +208,20 @@ def test_stalled_member_gets_a_horizontal_point_from_this_years_stage_3_members(
 def test_stalled_member_without_anyone_further_gets_a_joint_study():
     after = fy2022()
     after.stages = after.stages[after.stages["municipality"] == "草加市"]
-    p = pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
+    p = trends.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
     assert p["title_ja"] == "計画の策定：草加市は2年続けて検討中 — 5市1町での共同検討を"
 
 
 def test_no_stalled_point_when_nobody_stayed_at_kentouchuu():
     after = fy2022()
     after.stages = after.stages.assign(stage=3, stage_label="実施中")
-    assert pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).empty
+    assert trends.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).empty
 
 
 def test_persistent_shared_challenge_marks_its_joint_action_and_moves_it_first():
     after = fy2022()
-    joint = pr.joint_action_points(after.challenges, after.stages, after.statements, hb.municipalities(), reference.themes())
-    out = pr.emphasise_persistent(joint, fy2021(), after, hb.municipalities())
+    joint = joint_actions.joint_action_points(after.challenges, after.stages, after.statements, hb.municipalities(), reference.themes())
+    out = trends.emphasise_persistent(joint, fy2021(), after, hb.municipalities())
     first = out.iloc[0]
     assert first["title_ja"] == "【前年度から継続】5市1町共同の階層別研修"
     assert first["body_ja"].startswith("【前年度から継続している共通の課題】\n・課題「研修・育成の体系」：2021年度・2022年度とも3/6市町")
@@ -232,7 +233,7 @@ def test_persistent_shared_challenge_marks_its_joint_action_and_moves_it_first()
 def test_persistent_code_without_a_joint_action_gets_its_own_point():
     mapping = pd.DataFrame([{"code": "budget", "action_id": "x", "action_ja": "共同調達", "description_ja": "…"}])
     after = fy2022()
-    out = pr.emphasise_persistent(pd.DataFrame(columns=pr.PROPOSAL_COLUMNS[1:]), fy2021(), after,
+    out = trends.emphasise_persistent(pd.DataFrame(columns=evidence.PROPOSAL_COLUMNS[1:]), fy2021(), after,
                                   hb.municipalities(), mapping)
     assert list(out["title_ja"]) == ["【前年度から継続】課題「研修・育成の体系」への5市1町共同の対応"]
 
@@ -262,7 +263,7 @@ def test_conclusion_points_mention_the_trend_with_a_previous_year():
 
 
 def test_trend_points_are_numbered_on_their_own(comparison):
-    points = pr.trend_points(comparison.before, comparison.after, comparison.themes, comparison.municipalities)
+    points = trends.trend_points(comparison.before, comparison.after, comparison.themes, comparison.municipalities)
     assert list(points["proposal_id"]) == ["T01", "T02"]
     assert list(points["kind"]) == ["horizontal", "joint_action"]
 
@@ -317,7 +318,7 @@ def test_ensure_processed_builds_it_from_raw_when_only_raw_is_there(tmp_path):
     raw = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
     (tmp_path / "raw" / "FY2021").mkdir(parents=True)
     shutil.copy(raw, tmp_path / "raw" / "FY2021" / "report.md")
-    assert not yoy.has_previous_year(2022, tmp_path)
+    assert not loading.has_previous_year(2022, tmp_path)
     assert ensure_processed(2021, tmp_path)
     assert (tmp_path / "processed" / "FY2021" / "stages.csv").is_file()
 
@@ -343,5 +344,5 @@ def test_answer_contradicted_by_its_own_text_is_flagged_everywhere():
     differ = yoy.disagreements(c)
     assert list(zip(differ["municipality"], differ["stage"], differ["rules_stage"])) == [("三郷市", 3, 1)]
     assert "※ 現状の記述からの自動判定は 1 検討中（回答と異なるため確認が必要）" in yoy_views.stage_transition_table(c).html
-    point = pr.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
+    point = trends.stalled_points(fy2021(), after, reference.themes(), hb.municipalities()).iloc[0]
     assert "※三郷市の現状の記述からの自動判定は段階1（検討中）で、回答の段階と異なる。事前に確認が必要。" in point["body_ja"]

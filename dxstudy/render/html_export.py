@@ -21,6 +21,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from dxstudy.text.era import fiscal_year_label_ja
+
 if TYPE_CHECKING:  # nbformat pulls in jsonschema (slow to import); the main process does not need it
     import nbformat
 
@@ -56,15 +58,8 @@ _JA_ALT = "図"
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
-    """``2021`` → ``"令和3年度（FY2021）"`` (Japanese fiscal year; 令和 from FY2019)."""
-    fy = int(fiscal_year)
-    if fy >= 2019:
-        era = "令和元年度" if fy == 2019 else f"令和{fy - 2018}年度"
-    elif fy >= 1989:
-        era = "平成元年度" if fy == 1989 else f"平成{fy - 1988}年度"
-    else:
-        return f"FY{fy}"
-    return f"{era}（FY{fy}）"
+    """``2021`` → ``"令和3年度（FY2021）"`` (the Japanese fiscal year, then the Western one)."""
+    return f"{fiscal_year_label_ja(fiscal_year)}（FY{int(fiscal_year)}）"
 
 
 @dataclass

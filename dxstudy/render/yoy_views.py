@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dxstudy.reference import labels as lb
-from dxstudy.analysis import proposals as pr
 from dxstudy.analysis import yoy
-from dxstudy.render.views import HtmlBlock, _empty, bullets, esc, html_table
+from dxstudy.analysis.evidence import section_of
+from dxstudy.analysis.frames import table_of
+from dxstudy.analysis.trends import trend_points
+from dxstudy.reference import labels as lb
+from dxstudy.render.html_blocks import HtmlBlock, bullets, empty_block, esc, html_table, with_note
+from dxstudy.render.proposal_text import render_html, render_markdown
 
 CHANGE_MARK_JA = {"up": "▲ 上昇", "down": "▼ 低下", "same": "＝ 変化なし", "new": "今年度のみ", "gone": "今年度は記載なし",
                   "": "判定なし"}
@@ -36,7 +39,7 @@ def quotes_html(ids, statements: pd.DataFrame, fallback: str = "") -> str:
     parts = []
     for sid in ids:
         text = texts.get(sid, fallback)
-        cite = "・".join(p for p in (sections.get(sid, pr._section_from_id(sid)), sid) if p)
+        cite = "・".join(p for p in (sections.get(sid, section_of(sid)), sid) if p)
         parts.append(f'<p>「{esc(text)}」<span class="dx-cite">（{esc(cite)}）</span></p>')
     return "".join(parts)
 
@@ -67,7 +70,7 @@ def sources_table(comparison: yoy.Comparison) -> HtmlBlock:
         years = "・".join(f"{y}年度" for y in labelled["fiscal_year"])
         note = (f"{years}の調査票には「{'・'.join(sorted(set(labelled['test_data'])))}」の印があります。"
                 "試験用の回答であり、実際の回答ではありません。")
-        block = HtmlBlock(block.html + f'<p class="dx-note"><strong>{esc(note)}</strong></p>', block.text + "\n" + note)
+        block = with_note(block, note, strong=True)
     return block
 
 
@@ -86,11 +89,11 @@ def _verdict_note(verdicts: dict, code: str, theme: str, stage, source: str) -> 
 
 def _stage_rows(comparison: yoy.Comparison, rows: pd.DataFrame) -> HtmlBlock:
     if rows.empty:
-        return _empty()
+        return empty_block()
     rows = yoy.with_status_sentences(rows, comparison.statements)
     statements = comparison.statements
-    v_before = yoy.rules_verdicts(yoy._table(comparison.before, "stages"))
-    v_after = yoy.rules_verdicts(yoy._table(comparison.after, "stages"))
+    v_before = yoy.rules_verdicts(table_of(comparison.before, "stages"))
+    v_after = yoy.rules_verdicts(table_of(comparison.after, "stages"))
     out = rows.assign(
         theme_ja=[lb.theme_label(t, comparison.themes) for t in rows["theme"]],
         move=[f"<p>{esc(_stage_text(b, lb_))}</p><p>→ {esc(_stage_text(a, la))}</p><p>{esc(CHANGE_MARK_JA.get(c, c))}</p>"
@@ -128,7 +131,7 @@ def stage_transition_table(comparison: yoy.Comparison) -> HtmlBlock:
 def stalled_table(comparison: yoy.Comparison) -> HtmlBlock:
     """The members and themes at 1 (検討中) in both years, with both years' evidence."""
     if comparison.stalled.empty:
-        return _empty("2年続けて検討中（段階1）の市町・テーマはありません。")
+        return empty_block("2年続けて検討中（段階1）の市町・テーマはありません。")
     return _stage_rows(comparison, comparison.stalled)
 
 
@@ -137,7 +140,7 @@ def metric_change_table(comparison: yoy.Comparison) -> HtmlBlock:
     its fiscal year and the remaining gap), and the sentence or answer each value came from."""
     m = comparison.metrics
     if m.empty:
-        return _empty()
+        return empty_block()
     statements = comparison.statements
 
     def target(r) -> str:
@@ -145,14 +148,14 @@ def metric_change_table(comparison: yoy.Comparison) -> HtmlBlock:
             return ""
         fy = f"{int(r['target_fiscal_year'])}年度まで" if not pd.isna(r["target_fiscal_year"]) else ""
         gap = "" if pd.isna(r["gap_to_target"]) else (
-            f"あと{yoy._value_text(r['gap_to_target'], r['unit'])}" if r["gap_to_target"] > 0 else "達成")
-        return f"{yoy._value_text(r['target_value'], r['unit'])}（{'・'.join(p for p in (fy, gap) if p)}）"
+            f"あと{yoy.value_text(r['gap_to_target'], r['unit'])}" if r["gap_to_target"] > 0 else "達成")
+        return f"{yoy.value_text(r['target_value'], r['unit'])}（{'・'.join(p for p in (fy, gap) if p)}）"
 
     def diff(r) -> str:
         if pd.isna(r["difference"]):
             return r["change_ja"]
         d = r["difference"]
-        return "±0" if d == 0 else f"{'+' if d > 0 else '−'}{yoy._value_text(abs(d), r['unit'])}"
+        return "±0" if d == 0 else f"{'+' if d > 0 else '−'}{yoy.value_text(abs(d), r['unit'])}"
 
     records = m.to_dict("records")
     out = m.assign(
@@ -174,7 +177,7 @@ def challenge_counts_table(comparison: yoy.Comparison) -> HtmlBlock:
     the names of those that appeared or were resolved."""
     ch = yoy.member_rows(comparison.challenges)
     if ch.empty:
-        return _empty()
+        return empty_block()
     rows = []
     for code, name in zip(lb.municipalities_table(comparison.municipalities)["code"],
                           lb.municipalities_table(comparison.municipalities)["name_ja"]):
@@ -199,7 +202,7 @@ def challenge_change_table(comparison: yoy.Comparison, change: str) -> HtmlBlock
     ch = yoy.member_rows(comparison.challenges)
     ch = ch[ch["change"] == change]
     if ch.empty:
-        return _empty(f"{yoy.CHANGE_JA.get(change, change)}課題はありません。")
+        return empty_block(f"{yoy.CHANGE_JA.get(change, change)}課題はありません。")
     statements = comparison.statements
     b, a = comparison.previous_year, comparison.fiscal_year
     out = ch.assign(
@@ -218,11 +221,11 @@ def challenge_change_table(comparison: yoy.Comparison, change: str) -> HtmlBlock
 def persistent_challenges_table(comparison: yoy.Comparison) -> HtmlBlock:
     """Challenge codes raised in both years by half or more of the members: 課題, 市町数, 市町, and each
     member's first sentence of each year."""
-    p = yoy.persistent_challenges(yoy._table(comparison.before, "challenges"),
-                                  yoy._table(comparison.after, "challenges"), comparison.municipalities)
+    p = yoy.persistent_challenges(table_of(comparison.before, "challenges"),
+                                  table_of(comparison.after, "challenges"), comparison.municipalities)
     p = p[p["shared"]]
     if p.empty:
-        return _empty("2年続けて半数以上の市町が挙げた課題はありません。")
+        return empty_block("2年続けて半数以上の市町が挙げた課題はありません。")
     statements = comparison.statements
     out = p.assign(
         count=[f"{n}/{t}" for n, t in zip(p["n_members"], p["n_total"])],
@@ -242,7 +245,7 @@ def technology_change_table(comparison: yoy.Comparison) -> HtmlBlock:
     in a note."""
     t = comparison.technologies
     if t.empty:
-        return _empty()
+        return empty_block()
     changed = t[t["change"] != "same"]
     statements = comparison.statements
     b, a = comparison.previous_year, comparison.fiscal_year
@@ -262,11 +265,11 @@ def technology_change_table(comparison: yoy.Comparison) -> HtmlBlock:
                              "q_after": f"{a}年度の根拠"},
                        raw_html=("q_before", "q_after"),
                        narrow=("municipality", "technology_label", "s_before", "s_after", "change_ja"))
-    return HtmlBlock(block.html + f'<p class="dx-note">{esc(note)}</p>', block.text + "\n" + note)
+    return with_note(block, note)
 
 
 def trend_proposals(comparison: yoy.Comparison) -> HtmlBlock:
-    """The points the comparison adds to the conclusions (proposals.trend_points), as the conclusions
+    """The points the comparison adds to the conclusions (dxstudy.analysis.trends.trend_points), as the conclusions
     report shows them."""
-    points = pr.trend_points(comparison.before, comparison.after, comparison.themes, comparison.municipalities)
-    return HtmlBlock(pr.render_html(points), pr.render_markdown(points))
+    points = trend_points(comparison.before, comparison.after, comparison.themes, comparison.municipalities)
+    return HtmlBlock(render_html(points), render_markdown(points))
