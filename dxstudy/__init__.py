@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 #: Public name → module that defines it (imported when the name is first used).
 _LAZY = {
-    "read_report": "dxstudy.report.reader",
+    "read_report": "dxstudy.tables.build",
     "load_tables": "dxstudy.tables.store",
     "load_all_years": "dxstudy.tables.years",
     "run_batch": "dxstudy.batch.run",
