@@ -1,9 +1,15 @@
 # The few things a person does with dxstudy: build the report, run the tests, open JupyterLab.
 # Everything runs from the project's own virtual environment (.venv), which `make venv` builds.
 
-PYTHON ?= python3
 VENV := .venv
+# Windows (make from Git Bash or MSYS2): the venv's programs are in Scripts\, and Python is `py`.
+ifeq ($(OS),Windows_NT)
+PYTHON ?= py
+BIN := $(VENV)/Scripts
+else
+PYTHON ?= python3
 BIN := $(VENV)/bin
+endif
 # Written after a successful install; re-made whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed
 FISCAL_YEAR ?= 2021
