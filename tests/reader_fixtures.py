@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from dxstudy import read_report
+from dxstudy.report.reader import parse_report
 
 ROOT = Path(__file__).resolve().parents[1]
 FY2021 = ROOT / "data" / "raw" / "FY2021" / "report.md"
@@ -14,7 +14,7 @@ FY2021 = ROOT / "data" / "raw" / "FY2021" / "report.md"
 @lru_cache(maxsize=1)
 def fy2021():
     """The FY2021 report read once per test session (reading only; coding tables not needed here)."""
-    return read_report(FY2021, coded=False)
+    return parse_report(FY2021)
 
 
 def report_lines() -> list[str]:

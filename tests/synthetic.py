@@ -63,13 +63,13 @@ def synthetic_municipalities(n: int, seed: int = 0) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _source(source: str) -> tuple[list[str], pd.DataFrame]:
-    from dxstudy.report.reader import read_report
+    from dxstudy.report.reader import parse_report
 
     path = Path(source)
     if not path.is_file():
         raise DxstudyError(f"{path}: expected the FY2021 report (the sentences synthetic reports are made "
                            "of), found no such file; pass source= the path of a report")
-    report = read_report(path, coded=False)
+    report = parse_report(path)
     return path.read_text(encoding="utf-8").split("\n"), report.statements
 
 

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dxstudy import ReportFormatError, read_report
+from dxstudy.report.reader import parse_report
 from dxstudy.report import statements
 from dxstudy.report.headings import classify, is_toc_line
 from dxstudy.report.rawtext import MAX_INPUT_BYTES, decode_bytes, split_lines
@@ -84,7 +85,7 @@ def joined_characters(tmp_path, monkeypatch, n: int) -> int:
     i = line_index(lines, "1.1.3 八潮市") + 2
     path = write_variant(tmp_path, lines[:i] + ["標準化システムに向けた取組みの中で"] + ["の醸成を行っている\n"] * n
                          + lines[i:], f"chain{n}.md")
-    report = read_report(path, coded=False)
+    report = parse_report(path)
     assert "unplaced" not in set(report.lines["kind"])
     return count[0]
 
@@ -101,7 +102,7 @@ def decoding_error(tmp_path, data: bytes) -> ReportFormatError:
     path = tmp_path / "report.md"
     path.write_bytes(data)
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     return info.value
 
 
@@ -247,7 +248,7 @@ def check_read(path: Path, *, lenient: bool = False, coded: bool = False):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ReportWarning)
-            report = read_report(path, coded=coded, lenient=lenient)
+            report = (read_report if coded else parse_report)(path, lenient=lenient)
     except ReportFormatError as err:
         assert err.path == str(path) and str(path) in str(err)
         assert 1 <= err.line <= max(n, 1), (err.line, n, str(err))
@@ -436,13 +437,13 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     with open(path, "wb") as f:                 # sparse: no 64 MiB written
         f.truncate(MAX_INPUT_BYTES + 1)
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     assert info.value.line == 0 and "at most 64 MiB" in info.value.expected
 
 
 def test_a_missing_file_is_a_report_format_error(tmp_path):
     with pytest.raises(ReportFormatError) as info:
-        read_report(tmp_path / "no-such-report.md", coded=False)
+        parse_report(tmp_path / "no-such-report.md")
     assert info.value.line == 0 and info.value.expected == "a readable report file"
 
 
@@ -451,7 +452,7 @@ def test_a_title_without_a_fiscal_year_names_the_title_line(tmp_path):
     lines[2] = "DX報告"                              # was 令和3年度
     lines[518] = "DX報告"                            # the colophon repeats the title
     with pytest.raises(ReportFormatError) as info:
-        read_report(write_variant(tmp_path, lines), coded=False)
+        parse_report(write_variant(tmp_path, lines))
     assert info.value.line == 3 and "fiscal year" in info.value.expected
 
 
@@ -461,7 +462,7 @@ def test_a_meeting_on_the_wrong_weekday_is_refused_or_listed(tmp_path):
     lines[i] = lines[i].replace("（金）", "（月）")
     path = write_variant(tmp_path, lines)
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     assert info.value.line == i + 1 and "weekday (金)" in info.value.expected
     report = check_read(path, lenient=True)
     assert [p.line for p in report.problems] == [i + 1]
@@ -473,7 +474,7 @@ def test_an_unreadable_meeting_row_is_named_and_its_line_left_unplaced_only_in_l
     lines[i] = "第2回\t令和3年8月頃\t・ 情報共有"
     path = write_variant(tmp_path, lines)
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     assert info.value.line == i + 1 and "a meeting row" in info.value.expected
     report = check_read(path, lenient=True)
     assert report.lines.set_index("line")["kind"][i + 1] == "unplaced"

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dxstudy.survey import layout as lo
-from dxstudy.survey.intake import read_survey_dir
+from dxstudy.survey.workbooks import read_survey_dir
 from dxstudy.survey.problems import RULES, SurveyValidationError
 from dxstudy.text.normalize import normalize
 from survey_fixtures import answered

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dxstudy import read_report
+from dxstudy.report.reader import parse_report
 from reader_fixtures import FY2021, fy2021
 
 KEY = ["section", "theme", "aspect", "municipality_code", "kind", "text", "line_start", "line_end"]
@@ -27,7 +27,7 @@ def test_encodings_and_newlines_read_the_same(tmp_path, encoding, bom, newline):
     text = FY2021.read_text(encoding="utf-8").replace("\n", newline)
     path = tmp_path / "report.md"
     path.write_bytes(bom + text.encode(encoding))
-    report = read_report(path, coded=False)
+    report = parse_report(path)
     same_statements(report)
     assert report.document["encoding"].iloc[0] == ("cp932" if encoding == "cp932" else
                                                    "utf-8-sig" if bom else "utf-8")
@@ -43,10 +43,10 @@ def test_markdown_markers_stripped_reads_the_same(tmp_path):
         lines.append("" if line.strip() == "---" else line)
     path = tmp_path / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
-    same_statements(read_report(path, coded=False))
+    same_statements(parse_report(path))
 
 
 def test_utf16_with_bom_is_read(tmp_path):
     path = tmp_path / "report.md"
     path.write_bytes(FY2021.read_text(encoding="utf-8").encode("utf-16"))
-    same_statements(read_report(path, coded=False))
+    same_statements(parse_report(path))

@@ -6,7 +6,8 @@ import warnings
 
 import pytest
 
-from dxstudy import ReportFormatError, read_report
+from dxstudy import ReportFormatError
+from dxstudy.report.reader import parse_report
 from dxstudy.report.reader import ReportWarning
 from reader_fixtures import line_index, report_lines, write_variant
 
@@ -14,7 +15,7 @@ from reader_fixtures import line_index, report_lines, write_variant
 def error_for(tmp_path, lines) -> ReportFormatError:
     path = write_variant(tmp_path, lines)
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     err = info.value
     assert err.path == str(path) and str(path) in str(err)
     return err
@@ -95,7 +96,7 @@ def test_invalid_bytes_name_the_line(tmp_path):
     path = tmp_path / "report.md"
     path.write_bytes(data[:cut] + b"\xff\xfe\xfd" + data[cut:])
     with pytest.raises(ReportFormatError) as info:
-        read_report(path, coded=False)
+        parse_report(path)
     assert info.value.line == data[:cut].count(b"\n") + 1
     assert "UTF-8" in info.value.expected and "CP932" in info.value.expected
 
@@ -107,7 +108,7 @@ def test_lenient_mode_collects_problems_and_goes_on(tmp_path):
     path = write_variant(tmp_path, lines)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        report = read_report(path, lenient=True, coded=False)
+        report = parse_report(path, lenient=True)
     first, second = report.problems
     assert first.line == i + 1 and "川口市" in first.found
     assert second.line == line_index(lines, "第3章 テレワークの推進") + 1
@@ -120,7 +121,7 @@ def test_cli_reports_bad_input_on_stderr_without_traceback(tmp_path):
     path = write_variant(tmp_path, report_lines()[:200])
     proc = subprocess.run([sys.executable, "-m", "dxstudy.cli", "parse", str(path), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True)
-    assert proc.returncode == 1
+    assert proc.returncode == 2          # stopped: an input dxstudy refuses (dxstudy.cli docstring)
     assert proc.stderr.startswith("dxstudy: error: ") and f"{path}:200:" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()

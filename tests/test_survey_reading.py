@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from dxstudy.survey.layout import parse_stage, status_of, technology_of
-from dxstudy.survey.reading import parse_when
+from dxstudy.survey.cells import parse_when
 
 
 @pytest.mark.parametrize("typed, iso, precision, fy", [

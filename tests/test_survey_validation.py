@@ -9,7 +9,8 @@ import pytest
 
 from dxstudy.cli import main
 from dxstudy.survey import layout as lo
-from dxstudy.survey.intake import ingest, read_survey_dir
+from dxstudy.survey.intake import ingest
+from dxstudy.survey.workbooks import read_survey_dir
 from dxstudy.survey.problems import SurveyValidationError
 from survey_fixtures import data_copy, edit, returned_dir, sheet_name, snapshot
 

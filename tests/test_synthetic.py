@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from dxstudy import DxstudyError, read_report
+from dxstudy.report.reader import parse_report
 from dxstudy import reference
 from dxstudy.report.structure import walk
 from synthetic import (SYNTHETIC_MARK, synthetic_municipalities, synthetic_report,
@@ -57,7 +58,7 @@ def test_too_many_members_is_refused():
 def report63(tmp_dir: str):
     members = synthetic_municipalities(63)
     path = write_synthetic_report(f"{tmp_dir}/synthetic63/report.md", members)
-    return members, read_report(path, municipalities=members, coded=False)
+    return members, parse_report(path, municipalities=members)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,7 @@ def test_member_texts_are_real_fy2021_sentences_with_the_member_named(read63):
 def test_meeting_dates_follow_the_fiscal_year_with_correct_weekdays(tmp_path):
     members = synthetic_municipalities(6)
     path = write_synthetic_report(tmp_path / "report.md", members, fiscal_year=2023)
-    report = read_report(path, municipalities=members, coded=False)
+    report = parse_report(path, municipalities=members)
     assert report.fiscal_year == 2023
     assert list(report.meetings["date"]) == ["2023-07-30", "2023-08-27", "2023-10-07", "2023-11-11"]
     assert list(report.meetings["weekday_ja"]) == ["日", "日", "土", "土"]
@@ -150,11 +151,11 @@ def test_walk_compares_member_names_a_constant_number_of_times_per_section():
 
 
 def test_a_synthetic_data_dir_is_read_like_a_real_year(tmp_path):
-    from dxstudy.report.reader import read_report_dir
+    from dxstudy.report.reader import parse_report_dir
     from synthetic import write_synthetic_data_dir
 
     members = write_synthetic_data_dir(tmp_path / "data", 12)
     assert reference.municipalities(tmp_path / "data").equals(members)
-    report = read_report_dir(tmp_path / "data" / "raw" / "FY2021")
+    report = parse_report_dir(tmp_path / "data" / "raw" / "FY2021")
     assert set(report.statements["municipality_code"]) - {""} == set(members["code"])
     assert "unplaced" not in set(report.lines["kind"])

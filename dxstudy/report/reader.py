@@ -1,7 +1,11 @@
-"""Reading a DX working-group report (Markdown converted from PDF) into tidy, evidence-linked tables.
+# The report reader: a DX working-group report (Markdown converted from PDF) → its parsed tables
+# (statements, municipalities, themes, meetings, document, lines), evidence-linked by line.
+"""Reading a report file.
 
-``read_report`` is the entry point; structure checking lives in ``report_structure``, sentences in
-``statements``, the title page, colophon and meetings in ``frontmatter``.
+:func:`parse_report` is the entry point; structure checking lives in :mod:`~dxstudy.report.structure`,
+sentences in :mod:`~dxstudy.report.statements`, the title page, colophon and meetings in
+:mod:`~dxstudy.report.frontmatter`. The derived tables (metrics, events, coding) are added by
+:func:`dxstudy.tables.build.read_report` (``dxstudy.read_report``).
 """
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ import pandas as pd
 from dxstudy import reference
 from dxstudy.paths import data_dir_of
 from dxstudy.errors import Problem, ReportFormatError
-from dxstudy.report.frontmatter import DOCUMENT_COLUMNS, is_meetings_table, parse_document, parse_meetings
+from dxstudy.report.frontmatter import (DOCUMENT_COLUMNS, MEETING_COLUMNS, is_meetings_table, parse_document,
+                                        parse_meetings)
 from dxstudy.inputs import check_fiscal_year
 from dxstudy.report.rawtext import read_raw_text
 from dxstudy.report.structure import walk
 from dxstudy.report.statements import build_statements
-from dxstudy.tables.store import Report, derive_tables
+from dxstudy.tables.store import Report
 
 LINE_COLUMNS = ["line", "kind", "ref"]
 
@@ -27,17 +32,14 @@ class ReportWarning(UserWarning):
     """A problem found in lenient mode; the report was read as far as possible."""
 
 
-def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bool = False,
-                municipalities: pd.DataFrame | None = None, coded: bool = True,
-                data_dir: str | Path | None = None) -> Report:
-    """Read a report file into tables.
+def parse_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bool = False,
+                 municipalities: pd.DataFrame | None = None) -> Report:
+    """Read a report file into its parsed tables: statements, municipalities, themes, meetings,
+    document and lines (what every line of the file became).
 
     ``fiscal_year`` defaults to the one in the title (令和3年度 → 2021). ``municipalities`` defaults to
     the six members (reference table). With ``lenient=True`` structural problems are collected in
     ``report.problems`` (and issued as ``ReportWarning``) instead of raising ``ReportFormatError``.
-    ``coded=False`` skips the derived tables (metrics, events, coding) and returns only what is read.
-    ``data_dir`` is the directory laid out like ``data/`` whose ``overrides/FY<year>/stages.csv`` the
-    coding applies; by default it is inferred when the report lies at ``<data_dir>/raw/FY<year>/``.
     """
     path = Path(path)
     raw = read_raw_text(path)
@@ -71,7 +73,7 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
         else:
             blocks.append(block)
     meetings = (pd.concat(meetings_frames, ignore_index=True) if meetings_frames
-                else parse_meetings_empty())
+                else _no_meetings())
     statements = build_statements(blocks, int(fiscal_year))
     lines = _line_map(len(raw.lines), skeleton.line_kinds, statements, meetings, meeting_headers, doc_fields)
 
@@ -85,25 +87,18 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
         "document": pd.DataFrame([document], columns=DOCUMENT_COLUMNS).astype({"fiscal_year": "int64"}),
         "lines": lines,
     }
-    if coded:
-        if data_dir is None:
-            data_dir = data_dir_of(path.parent)
-        tables.update(derive_tables(statements, int(fiscal_year), data_dir))
     return Report(path=path, fiscal_year=int(fiscal_year), tables=tables, problems=problems)
 
 
-def read_report_dir(directory: str | Path, fiscal_year: int | None = None) -> Report:
-    """Read ``report.md`` of a raw fiscal-year directory (the batch's reader for report text), with the
+def parse_report_dir(directory: str | Path, fiscal_year: int | None = None) -> Report:
+    """Parse ``report.md`` of a raw fiscal-year directory (the raw reader of report text), with the
     members of ``<data_dir>/reference/municipalities.csv`` when the data directory has one."""
     directory = Path(directory)
-    data_dir = data_dir_of(directory)
-    return read_report(directory / "report.md", fiscal_year, data_dir=data_dir,
-                       municipalities=reference.municipalities(data_dir))
+    return parse_report(directory / "report.md", fiscal_year,
+                        municipalities=reference.municipalities(data_dir_of(directory)))
 
 
-def parse_meetings_empty() -> pd.DataFrame:
-    from dxstudy.report.frontmatter import MEETING_COLUMNS
-
+def _no_meetings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("number", "line") else "str")
                          for c in MEETING_COLUMNS})
 

@@ -18,7 +18,6 @@ events, coding) read only the prose (kinds ``sentence`` and ``list_item``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,13 +28,14 @@ from dxstudy.extract.metrics import METRIC_COLUMNS
 from dxstudy.report.statements import STATEMENT_COLUMNS
 from dxstudy.survey import layout as lo
 from dxstudy.survey.reading import WorkbookAnswers
-from dxstudy.tables.store import derive_tables
 from dxstudy.text.normalize import normalize, split_sentences, strip_bullet, is_terminated
 from dxstudy.text.dates import parse_as_of
 from dxstudy.text.era import fiscal_year_label_ja
 
 SURVEY_STATEMENT_COLUMNS = [*STATEMENT_COLUMNS, "source_file", "sheet", "cell"]
 PROSE_KINDS = ("sentence", "list_item")
+#: Tables a survey reader fills from the answers and the build completes with rule-derived rows.
+RESPONDENT_TABLES = ("stages", "metrics", "events", "technologies")
 TABLE_ROW = "table_row"
 STAGE_COLUMNS = ["fiscal_year", "municipality_code", "municipality", "theme", "stage", "stage_label",
                  "discontinued", "source", "rule", "dimension", "statement_id", "evidence", "note"]
@@ -252,15 +252,15 @@ def merge_stages(rules: pd.DataFrame, respondent: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def merge_tables(statements: pd.DataFrame, respondent: dict[str, pd.DataFrame], fiscal_year: int,
-                 data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Run the registered derivers (metrics, events, coding; analyst stage overrides from
-    ``data_dir/overrides/``) over the prose and merge the respondent's answers in, each row marked
-    with ``source`` (respondent | rules | override)."""
-    prose = statements[statements["kind"].isin(PROSE_KINDS)].reset_index(drop=True)
-    coded = derive_tables(prose, fiscal_year, data_dir)
+def merge_tables(tables: dict[str, pd.DataFrame], coded: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The parsed ``tables`` of :func:`survey_tables` with the rule-derived ``coded`` tables (metrics,
+    events, coding of the prose; see :data:`PROSE_KINDS`) merged in, each row marked with ``source``
+    (respondent | rules | override): respondent rows first, in statement order."""
+    statements = tables["statements"]
+    respondent = {name: tables[name] for name in RESPONDENT_TABLES}
     position = {sid: i for i, sid in enumerate(statements["statement_id"])}
-    out = dict(coded)
+    out = {name: frame for name, frame in tables.items() if name not in RESPONDENT_TABLES}
+    out.update(coded)
     for name in ("metrics", "events"):
         rules = coded.get(name, pd.DataFrame(columns=respondent[name].columns)).copy()
         rules["source"] = "rules"
@@ -281,6 +281,11 @@ def merge_tables(statements: pd.DataFrame, respondent: dict[str, pd.DataFrame], 
     return out
 
 
+def prose(statements: pd.DataFrame) -> pd.DataFrame:
+    """The statements the rule-based derivers read: sentences and list items (not table rows)."""
+    return statements[statements["kind"].isin(PROSE_KINDS)].reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # the whole year
 
@@ -290,12 +295,11 @@ def _common(values: list[str]) -> str:
     return max(set(values), key=values.count) if values else ""
 
 
-def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
-                  data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of a survey year from its sound workbooks: statements, municipalities, themes,
-    document, meetings (empty), responses (one row per workbook), then metrics, events, stages,
-    challenges, technologies and the coding detail tables. ``data_dir`` is where analyst overrides
-    are looked up (None: none)."""
+def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int) -> dict[str, pd.DataFrame]:
+    """The parsed tables of a survey year from its sound workbooks: statements, municipalities,
+    themes, meetings (empty), document, responses (one row per workbook), and the respondents' own
+    stages, metrics, events and technologies (``source == "respondent"``), to which
+    :func:`merge_tables` adds the rule-derived rows."""
     statements, respondent = build_statements(workbooks, fiscal_year)
     members = reference.municipalities()
     as_of_text = _common([w.instructions.get("as_of", "") for w in workbooks])
@@ -323,5 +327,5 @@ def survey_tables(workbooks: list[WorkbookAnswers], fiscal_year: int,
         "document": pd.DataFrame([document], columns=DOCUMENT_COLUMNS).astype({"fiscal_year": "int64"}),
         "responses": responses,
     }
-    tables.update(merge_tables(statements, respondent, fiscal_year, data_dir))
+    tables.update(respondent)
     return tables

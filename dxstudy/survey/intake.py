@@ -1,5 +1,6 @@
 # Intake of returned survey workbooks: validate them all (every problem at once), copy the sound
-# ones unchanged into data/raw/FY{year}/ and write data/processed/FY{year}/ — or write nothing.
+# ones unchanged into data/raw/FY{year}/ and write data/processed/FY{year}/ (through
+# dxstudy.tables.build, the one writer) — or write nothing.
 from __future__ import annotations
 
 import os
@@ -10,63 +11,11 @@ from pathlib import Path
 
 from dxstudy import reference
 from dxstudy.inputs import check_fiscal_year
-from dxstudy.survey import layout as lo
-from dxstudy.survey.assemble import survey_tables
+from dxstudy.paths import processed_dir, raw_dir
 from dxstudy.survey.problems import CellProblem, SurveyValidationError
-from dxstudy.survey.reading import WorkbookAnswers, read_workbook
-from dxstudy.paths import data_dir_of, processed_dir, raw_dir
-from dxstudy.tables.store import Report, sha256_of, write_tables
-
-#: Files of a directory that are looked at: workbooks, and the kinds that are refused with a reason.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xlsb", ".xls")
-
-
-def workbook_files(directory: str | Path) -> list[Path]:
-    """Workbook-like files of a directory (Excel lock files ``~$…`` and hidden files left out)."""
-    directory = Path(directory)
-    return sorted(p for p in directory.iterdir()
-                  if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith((".", "~$")))
-
-
-def check_workbooks(paths: list[Path], fiscal_year: int) -> list[WorkbookAnswers]:
-    """Read every workbook and add the problems between workbooks (two for one municipality)."""
-    members = reference.municipalities()
-    answers = [read_workbook(p, fiscal_year, members) for p in paths]
-    by_code: dict[str, list[WorkbookAnswers]] = {}
-    for a in answers:
-        if a.code:
-            by_code.setdefault(a.code, []).append(a)
-    for code, group in by_code.items():
-        if len(group) > 1:
-            for a in group:
-                others = ", ".join(o.file for o in group if o is not a)
-                a.problems.append(CellProblem(
-                    a.file, lo.META_SHEET, a.meta_cells.get("municipality_code", ""),
-                    f"one workbook per municipality ({a.name} {code})", f"also in {others}",
-                    "duplicate_municipality"))
-    return answers
-
-
-def _problems(answers: list[WorkbookAnswers]) -> list[CellProblem]:
-    return [p for a in answers for p in a.problems]
-
-
-def read_survey_dir(raw_directory: str | Path, fiscal_year: int) -> Report:
-    """The raw reader of a fiscal year of survey workbooks (``dxstudy.tables.build.RAW_READERS``): every
-    workbook of ``raw_directory`` read into tables (analyst overrides from ``<data>/overrides/`` when
-    the directory is ``<data>/raw/FY{year}/``). Raises SurveyValidationError listing every
-    problem when any workbook is not sound."""
-    raw_directory = Path(raw_directory)
-    answers = check_workbooks(workbook_files(raw_directory), fiscal_year)
-    problems = _problems(answers)
-    if problems:
-        raise SurveyValidationError(problems)
-    if not answers:
-        raise SurveyValidationError([CellProblem(str(raw_directory), "", "", "survey workbooks (*.xlsx)",
-                                                 "none", "not_survey")])
-    data_dir = data_dir_of(raw_directory)
-    return Report(path=raw_directory, fiscal_year=fiscal_year, tables=survey_tables(answers, fiscal_year, data_dir))
-
+from dxstudy.survey.workbooks import check_workbooks, no_workbooks, problems_of, survey_report, workbook_files
+from dxstudy.tables.build import SURVEY_WORKBOOKS, write_processed
+from dxstudy.tables.store import sha256_of
 
 @dataclass
 class IngestResult:
@@ -150,10 +99,9 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
                                      "a report text too (the year would be read from it)", "not_survey"))
     paths = [p for p in existing] + to_copy
     if not paths and not conflicts:
-        raise SurveyValidationError([CellProblem(str(src_dir), "", "", "survey workbooks (*.xlsx)",
-                                                 "none", "not_survey")])
+        raise no_workbooks(src_dir)
     answers = check_workbooks(paths, fiscal_year)
-    problems = conflicts + _problems(answers)
+    problems = conflicts + problems_of(answers)
     if problems and not lenient:
         raise SurveyValidationError(problems)
     sound = [a for a in answers if a.sound]
@@ -166,15 +114,14 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
     if check_only:
         return result
     if not sound:
-        raise SurveyValidationError(problems or [CellProblem(str(src_dir), "", "", "a sound survey workbook",
-                                                             "none", "not_survey")])
-    tables = survey_tables(sound, fiscal_year, data_dir)
+        raise SurveyValidationError(problems) if problems else no_workbooks(src_dir, "a sound survey workbook")
+    report = SURVEY_WORKBOOKS.complete(survey_report(sound, fiscal_year, raw), data_dir)
     raw.mkdir(parents=True, exist_ok=True)
     for a in sound:
         if a.path in to_copy:
             target = raw / a.path.name
             _copy(a.path, target)
             result.copied.append(target)
-    write_tables(tables, result.out_dir)
-    result.tables = {k: len(v) for k, v in tables.items()}
+    write_processed(report, data_dir)
+    result.tables = {k: len(v) for k, v in report.tables.items()}
     return result

@@ -18,6 +18,8 @@ from functools import lru_cache
 import pandas as pd
 
 from dxstudy import reference
+from dxstudy.extract.metrics import load_metric_rules, metric_catalog
+from dxstudy.reference import vocabulary
 
 #: Version of the cell layout below; written to ``_meta`` and checked on intake.
 LAYOUT_VERSION = "1"
@@ -55,18 +57,10 @@ class Field:
         return "".join(c for c in self.cell if c.isalpha())
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of an answer table. ``kind``: text | number | date | as_of | choice;
-    ``required`` means required in a row that has anything filled in."""
-
-    key: str
-    column: str
-    label: str
-    kind: str = "text"
-    required: bool = False
-    merge_to: str = ""
-    width_hint: str = ""
+class Column(Field):
+    """One column of an answer table: ``cell`` is the column letter alone (``A``; the rows are the
+    table's), ``column`` that letter. ``kind``: text | number | date | as_of | choice; ``required``
+    means required in a row that has anything filled in."""
 
 
 @dataclass(frozen=True)
@@ -225,16 +219,9 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("　", "")
 
 
-@lru_cache(maxsize=None)
-def _rules():
-    from dxstudy.coding import load_rules
-
-    return load_rules()
-
-
 def stage_scale() -> dict[int, str]:
     """Stage → label (0 未着手 … 3 実施中), from the coding rules (stage_rules.yaml)."""
-    return dict(_rules().scale)
+    return dict(vocabulary.stage_scale())
 
 
 def stage_choices() -> list[str]:
@@ -259,7 +246,7 @@ def parse_stage(value) -> int | None:
 def technology_choices() -> pd.DataFrame:
     """``technology`` id and ``label_ja`` of every technology of dxstudy/rules/technologies.csv,
     then ``other`` / その他."""
-    rows = [(t.technology, t.label_ja) for t in _rules().technologies]
+    rows = list(vocabulary.technologies())
     rows.append(("other", OTHER_TECHNOLOGY))
     return pd.DataFrame(rows, columns=["technology", "label_ja"])
 
@@ -281,7 +268,7 @@ def status_of(value) -> str | None:
     for label, status in STATUS_CHOICES.items():
         if text in (_key(label), status):
             return status
-    for status, label in _rules().status_labels.items():
+    for status, label in vocabulary.technology_status_labels().items():
         if text == _key(label):
             return status
     return None
@@ -294,13 +281,11 @@ def status_choice(status: str) -> str:
 
 def status_label(status: str) -> str:
     """The coding layer's label of a status id (as in the technologies table)."""
-    return _rules().status_labels.get(status, "")
+    return vocabulary.technology_status_labels().get(status, "")
 
 
 @lru_cache(maxsize=None)
 def _metric_catalog() -> pd.DataFrame:
-    from dxstudy.extract.metrics import load_metric_rules, metric_catalog
-
     catalog = metric_catalog()
     catalog = catalog[catalog["metric"] != "study_themes"].reset_index(drop=True)
     targets = {r.metric for r in load_metric_rules() if "target" in r.qualifier.split(";")}

@@ -1,6 +1,7 @@
-"""The tables of one fiscal year: the ``Report`` container, the derived tables registered for it, and
-writing/reading ``data/processed/FY{year}/`` (CSV with UTF-8 BOM per table plus one ``tables.xlsx``).
-"""
+# The tables of one fiscal year: the ``Report`` container, and writing/reading them as files
+# (CSV with UTF-8 BOM per table plus one ``tables.xlsx``), e.g. ``data/processed/FY{year}/``.
+"""Table storage. Which tables a year has, and the one writer of ``data/processed/``, are in
+:mod:`dxstudy.tables.build`."""
 from __future__ import annotations
 
 import hashlib
@@ -8,16 +9,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from dxstudy.tables.cellsafe import neutralize_frame, restore_frame
 from dxstudy.errors import DxstudyError
-from dxstudy.paths import processed_dir, raw_dir
-from dxstudy.inputs import check_fiscal_year, check_replaceable
+from dxstudy.paths import processed_dir
+from dxstudy.inputs import check_replaceable
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
@@ -43,45 +42,6 @@ class Report:
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self.tables))
-
-
-def _coding(statements: pd.DataFrame, fiscal_year: int, data_dir: Path | None) -> dict[str, pd.DataFrame]:
-    """The coding layer (stages, challenges, technologies…) with the analyst's stage overrides of
-    ``<data_dir>/overrides/FY<year>/stages.csv`` when that file exists."""
-    from dxstudy.coding import code_statements, default_overrides_path
-
-    path = default_overrides_path(fiscal_year, data_dir) if data_dir is not None else None
-    return code_statements(statements, fiscal_year=fiscal_year,
-                           overrides_path=path if path is not None and path.is_file() else None)
-
-
-def _single(table: str, module: str, function: str) -> Callable:
-    def derive(statements: pd.DataFrame, fiscal_year: int, data_dir: Path | None) -> dict[str, pd.DataFrame]:
-        return {table: getattr(import_module(module), function)(statements)}
-    derive.__name__ = f"derive_{table}"
-    return derive
-
-
-#: Derived tables, in order. Each entry takes ``(statements, fiscal_year, data_dir)`` and returns
-#: {table name: DataFrame}. Registered here so that read_report, the CLI, the batch and the survey
-#: intake derive the same tables.
-DERIVERS: list[Callable[[pd.DataFrame, int, Path | None], dict[str, pd.DataFrame]]] = [
-    _single("metrics", "dxstudy.extract.metrics", "extract_metrics"),
-    _single("events", "dxstudy.extract.events", "extract_events"),
-    _coding,
-]
-
-
-def derive_tables(statements: pd.DataFrame, fiscal_year: int,
-                  data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Run every registered deriver (metrics, events, coding) over the statements.
-
-    ``data_dir`` (laid out like ``data/``) is where analyst overrides are looked up; None: no overrides.
-    """
-    out: dict[str, pd.DataFrame] = {}
-    for derive in DERIVERS:
-        out.update(derive(statements, fiscal_year, Path(data_dir) if data_dir is not None else None))
-    return out
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
