@@ -13,6 +13,7 @@ import pandas as pd
 
 from dxstudy.coding.rulesets import DEFAULT_RULES_DIR, STOPWORDS_FILE, _load_stopwords
 from dxstudy.coding.sudachi import analyze
+from dxstudy.inputs import InputError
 
 TOKENS_COLUMNS = ["statement_id", "token_index", "surface", "normalized", "dictionary_form", "pos",
                   "pos1", "begin", "end"]
@@ -91,7 +92,7 @@ def kwic(statements: pd.DataFrame, term: str, *, width: int = 20, match: str = "
     (so 行う finds 行っ, 行わ…); ``match="text"`` finds the plain string anywhere in the text.
     Columns: statement_id, municipality_code, municipality, theme, aspect, left, keyword, right."""
     if match not in ("token", "text"):
-        raise ValueError(f"match must be 'token' or 'text', not {match!r}")
+        raise InputError(f"match must be 'token' or 'text', not {match!r}")
     term = unicodedata.normalize("NFKC", term)
     meta = statements.set_index("statement_id")
     spans: list[tuple[str, int, int]] = []

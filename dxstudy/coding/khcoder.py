@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Union
 
 from dxstudy.coding.errors import RuleSyntaxError
+from dxstudy.errors import read_text_or_error
 
 OPERATORS = {"and", "or", "not"}
 
@@ -168,19 +169,19 @@ class _Parser:
         tok = self._peek()
         return tok is not None and tok.kind == "op" and tok.value == name
 
-    def _or(self) -> Node:
-        operands = [self._and()]
-        while self._is_op("or"):
+    def _chain(self, op: str, operand, node_type) -> Node:
+        """``operand (op operand)*`` as one ``node_type`` node (the operand alone when single)."""
+        operands = [operand()]
+        while self._is_op(op):
             self.i += 1
-            operands.append(self._and())
-        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else node_type(tuple(operands))
+
+    def _or(self) -> Node:
+        return self._chain("or", self._and, Or)
 
     def _and(self) -> Node:
-        operands = [self._not()]
-        while self._is_op("and"):
-            self.i += 1
-            operands.append(self._not())
-        return operands[0] if len(operands) == 1 else And(tuple(operands))
+        return self._chain("and", self._not, And)
 
     def _not(self) -> Node:
         if self._is_op("not"):
@@ -282,13 +283,7 @@ def parse_rules(text: str, path: str | Path = "<rules>") -> list[Code]:
 def read_rules(path: str | Path) -> list[Code]:
     """Read and parse a KH Coder coding-rule file (UTF-8, with or without BOM)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RuleSyntaxError(path, 0, "a coding-rule file", "no such file") from None
-    except UnicodeDecodeError as exc:
-        raise RuleSyntaxError(path, 0, "UTF-8 text", f"undecodable bytes ({exc.reason})") from None
-    return parse_rules(text, path)
+    return parse_rules(read_text_or_error(path, "a coding-rule file", RuleSyntaxError), path)
 
 
 def atoms(node: Node) -> list[Node]:

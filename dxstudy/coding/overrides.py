@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from dxstudy.coding.errors import OverrideError
+from dxstudy.errors import read_text_or_error
+from dxstudy.paths import overrides_dir
 from dxstudy.coding.rulesets import STAGE_THEMES
 
 REQUIRED = ["municipality_code", "theme", "stage", "reason"]
@@ -22,7 +24,7 @@ _FALSE = {"false", "0", "no", "n", "いいえ", ""}
 
 def default_overrides_path(fiscal_year: int, data_dir: str | Path = "data") -> Path:
     """Where the overrides of a fiscal year live: ``<data_dir>/overrides/FY<year>/stages.csv``."""
-    return Path(data_dir) / "overrides" / f"FY{fiscal_year}" / "stages.csv"
+    return overrides_dir(fiscal_year, data_dir) / "stages.csv"
 
 
 def read_overrides(path: str | Path, statements: pd.DataFrame) -> pd.DataFrame:
@@ -36,12 +38,7 @@ def read_overrides(path: str | Path, statements: pd.DataFrame) -> pd.DataFrame:
     Raises OverrideError naming the file and line of the first bad row.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise OverrideError(path, 0, "an override file", "no such file") from None
-    except UnicodeDecodeError as exc:
-        raise OverrideError(path, 0, "UTF-8 text", f"undecodable bytes ({exc.reason})") from None
+    text = read_text_or_error(path, "an override file", OverrideError)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]

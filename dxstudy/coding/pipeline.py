@@ -10,10 +10,11 @@ import pandas as pd
 
 from dxstudy.coding.challenges import code_challenges
 from dxstudy.coding.matcher import TextIndex, first_match, words_of
-from dxstudy.coding.overrides import apply_overrides, default_overrides_path, read_overrides
+from dxstudy.coding.overrides import apply_overrides, read_overrides
 from dxstudy.coding.rulesets import RuleSet, load_rules
 from dxstudy.coding.stages import code_stages
 from dxstudy.coding.technologies import code_technologies
+from dxstudy.inputs import InputError
 
 REQUIRED_COLUMNS = ["statement_id", "section", "theme", "aspect", "municipality_code",
                     "municipality", "kind", "text", "line_start", "paragraph_id"]
@@ -39,7 +40,7 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
     """Code a fiscal year's statements.
 
     ``statements`` is the table of ``dxstudy.read_report`` (rows of other fiscal years are
-    ignored; a table without any row of ``fiscal_year`` is a ValueError). ``rules_dir`` replaces the package's rules (dxstudy/rules/) with an analyst's copy;
+    ignored; a table without any row of ``fiscal_year`` is an InputError). ``rules_dir`` replaces the package's rules (dxstudy/rules/) with an analyst's copy;
     ``overrides_path`` is a stage-override CSV (see ``default_overrides_path``); None means no
     overrides.
 
@@ -59,11 +60,12 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
     rules = load_rules(rules_dir)
     missing = [c for c in REQUIRED_COLUMNS if c not in statements.columns]
     if missing:
-        raise ValueError("statements lack the columns " + ", ".join(missing))
+        raise InputError("statements: expected the columns " + ", ".join(REQUIRED_COLUMNS)
+                         + ", found no " + ", ".join(missing))
     if "fiscal_year" in statements.columns and len(statements):
         years = sorted(set(int(y) for y in statements["fiscal_year"]))
         if fiscal_year not in years:
-            raise ValueError(f"statements are of fiscal year {', '.join(map(str, years))}, "
+            raise InputError(f"statements are of fiscal year {', '.join(map(str, years))}, "
                              f"not {fiscal_year}")
         statements = statements[statements["fiscal_year"] == fiscal_year]
     statements = statements.reset_index(drop=True)
@@ -79,15 +81,6 @@ def code_statements(statements: pd.DataFrame, *, fiscal_year: int,
     tables["challenges"] = code_challenges(statements, index, text_ids, rules, fiscal_year)
     tables.update(code_technologies(statements, index, text_ids, rules, fiscal_year))
     return {name: tables[name] for name in TABLES}
-
-
-def coding_tables(statements: pd.DataFrame, fiscal_year: int) -> dict[str, pd.DataFrame]:
-    """Deriver for dxstudy.tables.store.DERIVERS: the package rules, and the overrides in
-    ``data/overrides/FY<year>/stages.csv`` (relative to the working directory) when that file
-    exists."""
-    path = default_overrides_path(fiscal_year)
-    return code_statements(statements, fiscal_year=fiscal_year,
-                           overrides_path=path if path.exists() else None)
 
 
 def explain_sentence(text: str, *, rules_dir: Path | None = None) -> dict:

@@ -14,6 +14,7 @@ import yaml
 from dxstudy.coding.errors import RuleSyntaxError
 from dxstudy.coding.khcoder import Code, Node, Word, atoms, parse_condition, parse_rules
 from dxstudy.coding.sudachi import analyze
+from dxstudy.errors import read_text_or_error
 
 #: The rules shipped inside the package.
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -117,12 +118,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RuleSyntaxError(path, 0, "a coding rule file", "no such file") from None
-    except UnicodeDecodeError as exc:
-        raise RuleSyntaxError(path, 0, "UTF-8 text", f"undecodable bytes ({exc.reason})") from None
+    return read_text_or_error(path, "a coding rule file", RuleSyntaxError)
 
 
 def _load_yaml(path: Path) -> dict:

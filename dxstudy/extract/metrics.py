@@ -30,6 +30,7 @@ from typing import Iterator
 
 import pandas as pd
 
+from dxstudy.errors import FileContentError
 from dxstudy.text.dates import DateRef, InvalidDate, find_dates_in_paragraphs, fiscal_year_of
 from dxstudy.text.date_scan import scan_dates
 
@@ -93,8 +94,8 @@ def load_metric_rules() -> tuple[MetricRule, ...]:
     for order, row in enumerate(_read_rules_csv("metrics.csv")):
         scope = row["scope"].strip() or "sentence"
         if scope not in ("sentence", "paragraph"):
-            raise ValueError(f"dxstudy/rules/metrics.csv row {order + 2}: expected scope sentence or "
-                             f"paragraph, found {scope!r}")
+            raise FileContentError("dxstudy/rules/metrics.csv", order + 2, "scope sentence or paragraph",
+                                   repr(scope))
         rules.append(MetricRule(
             order=order, metric=row["metric"].strip(), label_ja=row["label_ja"].strip(),
             unit=unicodedata.normalize("NFKC", row["unit"].strip()), topic=_compile(row["topic"]),
