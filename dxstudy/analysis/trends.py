@@ -10,7 +10,8 @@ from dxstudy.analysis.frames import both_years_statements, table_of, year_of
 from dxstudy.analysis.joint_actions import MIN_SHARE, action_title, joint_action_points
 from dxstudy.analysis.leaders import STAGE_LEAD
 from dxstudy.analysis.members import member_names, short_member_names, stages_in_order
-from dxstudy.analysis.yoy import first_status_sentences, persistent_challenges, rules_verdicts, stage_transitions, stalled
+from dxstudy.analysis.yoy import (first_status_sentences, persistent_challenges, rules_verdicts, stage_transitions,
+                                  stalled)
 from dxstudy.reference import labels as lb
 
 TREND_MARK = "【前年度から継続】"

@@ -50,6 +50,7 @@ EXPECTED_TABLES: dict[str, list[str]] = {
 directory is replaced by an empty one (and listed in ``tables.missing``), so a notebook still runs
 and says 該当するデータはありません where it would have shown it."""
 
+
 def setup_notebook() -> HtmlBlock:
     """Set up a notebook: Japanese fonts and the missing-glyph check for charts, figures displayed as
     PNG by IPython (when running in IPython), and the CSS of the tables (returned; display it)."""

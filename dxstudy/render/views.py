@@ -26,8 +26,8 @@ from dxstudy.render.tables_theme import region_summary, stage_table, status_chal
 
 __all__ = [
     "CSS", "COLLAPSE_MEMBERS", "HtmlBlock", "bullets", "esc", "html_table", "member_count",
-    "load_benchmarks", "EXPECTED_TABLES", "ParameterError", "PreviousYearMissing", "load", "load_comparison", "missing_note",
-    "setup_notebook", "validate_parameters",
+    "load_benchmarks", "EXPECTED_TABLES", "ParameterError", "PreviousYearMissing", "load", "load_comparison",
+    "missing_note", "setup_notebook", "validate_parameters",
     "events_table", "metrics_table", "shared_challenges_table", "technology_table",
     "document_summary", "meetings_table", "national_table", "proposals_block", "statements_summary",
     "region_summary", "stage_table", "status_challenge_table", "theme_heading",
