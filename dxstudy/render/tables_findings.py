@@ -23,7 +23,7 @@ def metrics_table(metrics: pd.DataFrame, theme: str | None = None,
     df = df.drop_duplicates(["municipality_code", "metric", "value", "statement_id"])
     label_col = "label_ja" if "label_ja" in df else "metric"
     df["what"] = df[label_col].where(df[label_col].astype(str) != "", df["metric"])
-    df["amount"] = [charts._as_written(r) for r in df.to_dict("records")]
+    df["amount"] = [charts.as_written(r) for r in df.to_dict("records")]
     if "target_fiscal_year" in df:
         df["amount"] = [
             a + (f"（{int(float(y))}年度まで）" if str(y) not in ("", "nan", "<NA>") else "")
