@@ -90,6 +90,30 @@ def test_stage_heatmap_marks_override_cells(t):
     assert "2\n試行・一部実施＊" in texts
 
 
+def test_stage_heatmap_marks_cells_without_a_stage_with_a_dash(t):
+    fig = charts.stage_heatmap(t.stages, t.municipalities, t.themes)
+    assert "—" in _texts(fig)  # 八潮市 has no 計画の策定 stage
+
+
+def test_heatmap_text_is_white_on_dark_cells_and_dark_on_light_ones(t):
+    from matplotlib.colors import to_rgb
+
+    fig = charts.stage_heatmap(t.stages, t.municipalities, t.themes)
+    colors = {x.get_text(): to_rgb(x.get_color()) for x in fig.axes[0].texts}
+    assert colors["3\n実施中"] == (1.0, 1.0, 1.0)
+    assert max(colors["1\n検討中"]) < 0.5
+
+
+@pytest.mark.parametrize("chart", ["stage_heatmap", "technology_heatmap", "challenge_heatmap"])
+def test_heatmap_labels_stay_horizontal(t, chart):
+    """Member names and column headers read left to right (seaborn turns crowded labels vertical)."""
+    args = {"stage_heatmap": (t.stages, t.municipalities, t.themes),
+            "technology_heatmap": (t.technologies, t.municipalities),
+            "challenge_heatmap": (t.challenges, t.municipalities)}[chart]
+    ax = getattr(charts, chart)(*args).axes[0]
+    assert {x.get_rotation() for x in [*ax.get_xticklabels(), *ax.get_yticklabels()]} == {0.0}
+
+
 def _many_members(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     members = pd.DataFrame({"code": [f"{110000 + i:06d}" for i in range(n)],
                             "name_ja": [f"市{i:02d}" for i in range(n)], "kind": "city"})
@@ -167,6 +191,17 @@ def test_metric_bars_leave_out_targets_and_label_values(t):
     texts = _texts(fig)
     assert " 81台" in texts and " 72人" in texts
     assert not any("30%" in x for x in texts)
+
+
+def test_bars_have_the_colour_of_their_legend(t):
+    """seaborn would desaturate the bars; the legend's 現状 patch and the bars must match."""
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    ax = charts.theme_targets(t.metrics, "telework").axes[0]
+    legend = {p.get_label(): to_hex(p.get_facecolor()) for p in ax.get_legend().get_patches()}
+    bars = {to_hex(p.get_facecolor()) for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0}
+    assert bars == {legend["現状"]}
 
 
 # --- events -------------------------------------------------------------------------------------
