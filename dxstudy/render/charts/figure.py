@@ -10,6 +10,7 @@ import warnings
 
 import matplotlib
 import matplotlib.text
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -171,7 +172,7 @@ def wrap(text: str, width: int) -> str:
     return "\n".join([*lines, text])
 
 
-def plain_axes(ax, hide: tuple[str, ...] = ("top", "right"), axis: str = "y") -> None:
+def plain_axes(ax: Axes, hide: tuple[str, ...] = ("top", "right"), axis: str = "y") -> None:
     """No axis titles (seaborn sets them from column names), no tick marks on ``axis``, and the
     ``hide`` sides of the frame off."""
     ax.set(xlabel="", ylabel="")

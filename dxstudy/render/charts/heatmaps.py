@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -24,7 +25,7 @@ ROW_HEIGHT = 0.38  # inches per matrix row: the figure grows with the number of 
 SORT_MEMBERS = 12  # more members than this: the stage heatmap's rows are sorted by total stage
 
 
-def matrix_figure(nrows: int, ncols: int, col_width: float, extra_height: float = 0.0) -> tuple[Figure, object]:
+def matrix_figure(nrows: int, ncols: int, col_width: float, extra_height: float = 0.0) -> tuple[Figure, Axes]:
     """A figure and its axes for a member x column matrix: ROW_HEIGHT per row, ``col_width`` inches
     per column (between 5 and 16 inches wide), plus ``extra_height`` for a legend or note."""
     width = min(max(1.6 + col_width * max(ncols, 1) + 1.2, 5.0), 16.0)
@@ -38,7 +39,7 @@ def stage_legend() -> list[Patch]:
     return [Patch(color=STAGE_COLORS[s], label=lb.stage_label(s)) for s in range(4)]
 
 
-def _draw(ax, values: np.ndarray, annot: np.ndarray, cmap: Colormap, norm: Normalize, row_labels: list[str],
+def _draw(ax: Axes, values: np.ndarray, annot: np.ndarray, cmap: Colormap, norm: Normalize, row_labels: list[str],
           col_labels: list[str], fontsize: float = 9) -> None:
     """Draw a cell matrix (rows top to bottom) with seaborn, a text in every cell; NaN cells stay
     background, with their text (e.g. "—") in dark grey. seaborn picks white or dark text by the

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -33,7 +34,7 @@ def value_text(value: float, unit: str) -> str:
     return f"{text}{unit}"
 
 
-def group_heading(ax, y: float, label: str) -> None:
+def group_heading(ax: Axes, y: float, label: str) -> None:
     """A metric's name left of the axis at row ``y``, heading the member rows below it."""
     ax.text(-0.01, y, label, ha="right", va="center", fontsize=10, color=HEADING_COLOR,
             transform=ax.get_yaxis_transform())
