@@ -5,10 +5,8 @@ import pandas as pd
 import pytest
 from handbuilt_tables import paragraph_statements
 
-from dxstudy.extract.metrics import (
-    METRIC_COLUMNS, extract_metrics, load_metric_rules, metric_catalog, number_coverage,
-    unassigned_numbers,
-)
+from dxstudy.extract.metric_rules import load_metric_rules, metric_catalog
+from dxstudy.extract.metrics import METRIC_COLUMNS, extract_metrics, number_coverage, unassigned_numbers
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "raw" / "FY2021" / "report.md"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "metrics-and-events.md"

@@ -18,26 +18,21 @@ A rule with a fixed ``value`` matches the phrase in ``clause`` instead of a numb
 """
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Iterator
 
 import pandas as pd
 
-from dxstudy.errors import FileContentError
+from dxstudy.extract.metric_rules import MetricRule, load_metric_rules, load_non_quantity_rules
 from dxstudy.text.dates import DateRef, InvalidDate, find_dates_in_paragraphs, fiscal_year_of
 from dxstudy.text.date_scan import scan_dates
 
-__all__ = [
-    "METRIC_COLUMNS", "COVERAGE_COLUMNS", "MetricRule", "load_metric_rules", "load_non_quantity_rules",
-    "extract_metrics", "number_coverage", "unassigned_numbers", "metric_catalog",
-]
+__all__ = ["METRIC_COLUMNS", "COVERAGE_COLUMNS", "extract_metrics", "number_coverage", "unassigned_numbers"]
 
 METRIC_COLUMNS = [
     "statement_id", "fiscal_year", "municipality_code", "municipality", "theme", "section",
@@ -59,62 +54,6 @@ _NEAREST_IN_PARAGRAPH = 1_000_000
 _NO_TOPIC = 1_000_000_000
 
 
-@dataclass(frozen=True)
-class MetricRule:
-    """One row of ``metrics.csv`` with its regular expressions compiled."""
-
-    order: int
-    metric: str
-    label_ja: str
-    unit: str
-    topic: re.Pattern | None
-    requires: re.Pattern | None
-    clause: re.Pattern | None
-    exclude_clause: re.Pattern | None
-    scope: str
-    themes: frozenset[str]
-    qualifier: str
-    value: float | None
-    description: str
-
-
-def _compile(pattern: str) -> re.Pattern | None:
-    return re.compile(pattern) if pattern.strip() else None
-
-
-def _read_rules_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("dxstudy").joinpath("rules", name).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(text.splitlines()))
-
-
-@lru_cache(maxsize=None)
-def load_metric_rules() -> tuple[MetricRule, ...]:
-    """The metric rules shipped in ``dxstudy/rules/metrics.csv`` (compiled once)."""
-    rules = []
-    for order, row in enumerate(_read_rules_csv("metrics.csv")):
-        scope = row["scope"].strip() or "sentence"
-        if scope not in ("sentence", "paragraph"):
-            raise FileContentError("dxstudy/rules/metrics.csv", order + 2, "scope sentence or paragraph",
-                                   repr(scope))
-        rules.append(MetricRule(
-            order=order, metric=row["metric"].strip(), label_ja=row["label_ja"].strip(),
-            unit=unicodedata.normalize("NFKC", row["unit"].strip()), topic=_compile(row["topic"]),
-            requires=_compile(row["requires"]), clause=_compile(row["clause"]),
-            exclude_clause=_compile(row["exclude_clause"]), scope=scope,
-            themes=frozenset(t for t in row["themes"].split(";") if t.strip()),
-            qualifier=row["qualifier"].strip(),
-            value=float(row["value"]) if row["value"].strip() else None,
-            description=row["description"].strip(),
-        ))
-    return tuple(rules)
-
-
-@lru_cache(maxsize=None)
-def load_non_quantity_rules() -> tuple[tuple[re.Pattern, str], ...]:
-    """``(pattern, reason)`` pairs of ``dxstudy/rules/non_quantities.csv``."""
-    return tuple((re.compile(r["pattern"]), r["reason"]) for r in _read_rules_csv("non_quantities.csv"))
-
-
 @lru_cache(maxsize=None)
 def _token_re() -> re.Pattern:
     units = sorted({r.unit for r in load_metric_rules() if r.value is None}, key=len, reverse=True)
@@ -122,15 +61,6 @@ def _token_re() -> re.Pattern:
     return re.compile(
         rf"(?P<pre>{alt(_PREFIXES)})?(?<![0-9.,])(?P<num>{_NUMBER})"
         rf"(?: ?[~〜\-–] ?(?P<max>{_NUMBER}))? ?(?P<unit>{alt(units)})(?P<post>{alt(_SUFFIXES)})?")
-
-
-def metric_catalog() -> pd.DataFrame:
-    """One row per metric id: ``metric``, ``label_ja``, ``unit``, ``description`` (first rule's)."""
-    seen: dict[str, MetricRule] = {}
-    for rule in load_metric_rules():
-        seen.setdefault(rule.metric, rule)
-    return pd.DataFrame([{"metric": r.metric, "label_ja": r.label_ja, "unit": r.unit,
-                          "description": r.description} for r in seen.values()])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxstudy.errors import DxstudyError
+from dxstudy.errors import FileContentError
 
 
 def _read(name: str, dtype: dict | None = None) -> pd.DataFrame:
@@ -39,21 +39,23 @@ def municipalities(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def read_municipalities_file(path: str | Path) -> pd.DataFrame:
-    """Read and check a members file; a bad row is a DxstudyError naming the file and line."""
+    """Read and check a members file; a bad row is a FileContentError naming the file and line."""
     frame = pd.read_csv(path, dtype={"code": str}, keep_default_na=False, encoding="utf-8-sig")
     missing = {"code", "name_ja", "name_en", "kind", "order"} - set(frame.columns)
     if missing:
-        raise DxstudyError(f"{path}:1: expected the columns code,name_ja,name_en,kind,order, "
-                           f"found {','.join(frame.columns)} (missing {', '.join(sorted(missing))})")
+        raise FileContentError(path, 1, "the columns code,name_ja,name_en,kind,order",
+                               f"{','.join(frame.columns)} (missing {', '.join(sorted(missing))})")
     seen: set[str] = set()
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         if not is_valid_code(str(row.code)):
-            raise DxstudyError(f"{path}:{i}: expected a 6-digit local-government code with a valid check digit, "
-                               f"found {row.code!r}")
+            raise FileContentError(path, i, "a 6-digit local-government code with a valid check digit",
+                                   repr(row.code))
         if row.code in seen:
-            raise DxstudyError(f"{path}:{i}: expected each code once, found {row.code} again")
+            raise FileContentError(path, i, "each code once", f"{row.code} again")
         if row.kind not in ("city", "town", "village", "ward"):
-            raise DxstudyError(f"{path}:{i}: expected kind city, town, village or ward, found {row.kind!r}")
+            raise FileContentError(path, i, "kind city, town, village or ward", repr(row.kind))
+        if not str(row.order).strip().lstrip("-").isdigit():
+            raise FileContentError(path, i, "an integer order", repr(row.order))
         seen.add(row.code)
     frame["order"] = pd.to_numeric(frame["order"], errors="raise").astype("int64")
     return frame.sort_values("order", kind="stable").reset_index(drop=True)

@@ -74,11 +74,6 @@ def theme_label(theme: str, themes: pd.DataFrame | None = None) -> str:
     return theme
 
 
-def municipality_name(code: str, municipalities: pd.DataFrame | None = None) -> str:
-    """Japanese name of a municipality code; "" (region-wide) -> 地域全体."""
-    return name_map(municipalities).get(str(code), str(code))
-
-
 REGION_LABEL = "地域全体"
 
 

@@ -57,66 +57,54 @@ class SheetAnswers:
     technologies: list[TechnologyAnswer] = field(default_factory=list)
 
 
+#: How a column of each kind is read (a choice is read as text and checked by its table's reader).
+_READ_AS = {"text": CellReader.text, "choice": CellReader.text, "number": CellReader.number,
+            "date": CellReader.when, "as_of": CellReader.when}
+
+
 def _filled_rows(r: CellReader, ws: Worksheet, block: lo.TableBlock):
-    """``(row, cell)`` for each row of ``block`` with anything in it; ``cell(key)`` is the
-    coordinate of the column ``key`` in that row."""
-    columns = {c.key: c.column for c in block.columns}
+    """``(row, values, cells)`` for each row of ``block`` with anything in it: ``values[key]`` is the
+    typed value of the column ``key`` (text, number or When; None or "" when empty or wrong) and
+    ``cells[key]`` its coordinate. An empty required cell of such a row is a problem."""
+    names = {c.key: c.label.split("（")[0] for c in block.columns}  # 値（数字のみ） → 値
     for row in block.rows():
-        if any(r.filled(ws, f"{column}{row}") for column in columns.values()):
-            yield row, lambda key, row=row: f"{columns[key]}{row}"
-
-
-def _required(r: CellReader, ws: Worksheet, cell: str, label: str, present: bool) -> None:
-    if not present:
-        r.missing(ws, cell, f"{label} (required in a row that is filled in)", label)
+        cells = {c.key: f"{c.column}{row}" for c in block.columns}
+        if not any(r.filled(ws, cell) for cell in cells.values()):
+            continue
+        values = {c.key: _READ_AS[c.kind](r, ws, cells[c.key], names[c.key]) for c in block.columns}
+        for c in block.columns:
+            if c.required and not r.filled(ws, cells[c.key]):
+                r.missing(ws, cells[c.key], f"{names[c.key]} (required in a row that is filled in)", names[c.key])
+        yield row, values, cells
 
 
 def _metrics(r: CellReader, ws: Worksheet, block: lo.TableBlock) -> list[MetricAnswer]:
     out = []
-    for row, cell in _filled_rows(r, ws, block):
-        label = r.text(ws, cell("metric"), "指標")
-        value = r.number(ws, cell("value"), "値")
-        unit = r.text(ws, cell("unit"), "単位")
-        as_of = r.when(ws, cell("as_of"), "時点")
-        note = r.text(ws, cell("note"), "備考")
-        _required(r, ws, cell("metric"), "指標", bool(label))
-        _required(r, ws, cell("value"), "値", r.filled(ws, cell("value")))
-        if not label or value is None:
-            continue
-        metric, metric_label, default_unit, is_target = lo.metric_of(label)
-        out.append(MetricAnswer(row, metric, metric_label, value, unicodedata.normalize("NFKC", unit) or default_unit,
-                                is_target, as_of, note, cell("metric")))
+    for row, v, cells in _filled_rows(r, ws, block):
+        if v["metric"] and v["value"] is not None:
+            metric, label, default_unit, is_target = lo.metric_of(v["metric"])
+            unit = unicodedata.normalize("NFKC", v["unit"]) or default_unit
+            out.append(MetricAnswer(row, metric, label, v["value"], unit, is_target, v["as_of"], v["note"],
+                                    cells["metric"]))
     return out
 
 
 def _events(r: CellReader, ws: Worksheet, block: lo.TableBlock) -> list[EventAnswer]:
-    out = []
-    for row, cell in _filled_rows(r, ws, block):
-        when = r.when(ws, cell("date"), "日付")
-        event = r.text(ws, cell("event"), "内容")
-        _required(r, ws, cell("date"), "日付", r.filled(ws, cell("date")))
-        _required(r, ws, cell("event"), "内容", bool(event))
-        if when is not None and event:
-            out.append(EventAnswer(row, when, event, cell("date")))
-    return out
+    return [EventAnswer(row, v["date"], v["event"], cells["date"])
+            for row, v, cells in _filled_rows(r, ws, block) if v["date"] is not None and v["event"]]
 
 
 def _technologies(r: CellReader, ws: Worksheet, block: lo.TableBlock) -> list[TechnologyAnswer]:
     out = []
-    for row, cell in _filled_rows(r, ws, block):
-        label = r.text(ws, cell("technology"), "技術・システム")
-        status_text = r.text(ws, cell("status"), "状況")
-        description = r.text(ws, cell("description"), "内容")
-        _required(r, ws, cell("technology"), "技術・システム", bool(label))
-        _required(r, ws, cell("status"), "状況", bool(status_text))
-        status = lo.status_of(status_text) if status_text else None
-        if status_text and status is None:
-            r.problem(ws.title, cell("status"), "one of " + " / ".join(lo.STATUS_CHOICES), shorten(status_text),
+    for row, v, cells in _filled_rows(r, ws, block):
+        status = lo.status_of(v["status"]) if v["status"] else None
+        if v["status"] and status is None:
+            r.problem(ws.title, cells["status"], "one of " + " / ".join(lo.STATUS_CHOICES), shorten(v["status"]),
                       "choice", "状況")
-        if label and status:
-            technology, tech_label = lo.technology_of(label)
-            out.append(TechnologyAnswer(row, technology, tech_label, status, description, cell("technology"),
-                                        cell("description")))
+        if v["technology"] and status:
+            technology, label = lo.technology_of(v["technology"])
+            out.append(TechnologyAnswer(row, technology, label, status, v["description"], cells["technology"],
+                                        cells["description"]))
     return out
 
 

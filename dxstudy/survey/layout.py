@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dxstudy import reference
-from dxstudy.extract.metrics import load_metric_rules, metric_catalog
+from dxstudy.extract.metric_rules import load_metric_rules, metric_catalog
 from dxstudy.reference import vocabulary
 
 #: Version of the cell layout below; written to ``_meta`` and checked on intake.
@@ -89,15 +89,29 @@ class TableBlock:
         return range(self.first_row, self.last_row + 1)
 
 
+@lru_cache(maxsize=None)
+def _chapter_and_label(theme: str) -> tuple[int, str]:
+    row = reference.themes().set_index("theme").loc[theme]
+    return int(row["chapter"]), str(row["label_ja"])
+
+
 @dataclass(frozen=True)
 class SheetLayout:
-    """An answer sheet: its name, theme, single answer cells and answer tables."""
+    """An answer sheet: its theme, single answer cells and answer tables. Its ``chapter`` and
+    ``name`` (``第3章 テレワークの推進``) are the theme's (reference/themes.csv)."""
 
-    name: str
     theme: str
-    chapter: int
     fields: tuple[Field, ...]
     tables: tuple[TableBlock, ...]
+
+    @property
+    def chapter(self) -> int:
+        return _chapter_and_label(self.theme)[0]
+
+    @property
+    def name(self) -> str:
+        chapter, label = _chapter_and_label(self.theme)
+        return f"第{chapter}章 {label}"
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
@@ -128,7 +142,7 @@ def _events_block(title_row: int) -> TableBlock:
     ), EVENT_ROWS)
 
 
-def _theme_sheet(theme: str, label_ja: str, chapter: int) -> SheetLayout:
+def _theme_sheet(theme: str) -> SheetLayout:
     fields = (
         Field("stage", "B4", "取組みの段階", "stage", required=True, merge_to="C"),
         Field("status", "B6", "現状", required=True, merge_to=LAST_COLUMN),
@@ -136,10 +150,10 @@ def _theme_sheet(theme: str, label_ja: str, chapter: int) -> SheetLayout:
     )
     metrics = _metrics_block(9)
     events = _events_block(metrics.last_row + 2)
-    return SheetLayout(f"第{chapter}章 {label_ja}", theme, chapter, fields, (metrics, events))
+    return SheetLayout(theme, fields, (metrics, events))
 
 
-def _own_sheet(label_ja: str, chapter: int) -> SheetLayout:
+def _own_sheet() -> SheetLayout:
     fields = (Field("summary", "B4", "取組みの概要", merge_to=LAST_COLUMN),)
     techs = TableBlock("technologies", "活用している技術・システム（任意）", 6, (
         Column("technology", "A", "技術・システム", "choice", required=True),
@@ -148,7 +162,7 @@ def _own_sheet(label_ja: str, chapter: int) -> SheetLayout:
     ), TECHNOLOGY_ROWS)
     metrics = _metrics_block(techs.last_row + 2)
     events = _events_block(metrics.last_row + 2)
-    return SheetLayout(f"第{chapter}章 {label_ja}", OWN_THEME, chapter, fields, (techs, metrics, events))
+    return SheetLayout(OWN_THEME, fields, (techs, metrics, events))
 
 
 #: Fields of the instructions sheet. ``secretariat`` ones are for the secretariat to fill before
@@ -173,14 +187,9 @@ INSTRUCTIONS_HOWTO_ROW = 15
 @lru_cache(maxsize=None)
 def answer_sheets() -> tuple[SheetLayout, ...]:
     """The answer sheets in workbook order (chapters 1–4, then chapter 5), from the themes table."""
-    themes = reference.themes().sort_values("chapter")
-    sheets = []
-    for row in themes.itertuples(index=False):
-        if row.theme in STAGE_THEMES:
-            sheets.append(_theme_sheet(row.theme, row.label_ja, int(row.chapter)))
-        elif row.theme == OWN_THEME:
-            sheets.append(_own_sheet(row.label_ja, int(row.chapter)))
-    return tuple(sheets)
+    themes = reference.themes().sort_values("chapter")["theme"]
+    return tuple(_theme_sheet(theme) if theme in STAGE_THEMES else _own_sheet()
+                 for theme in themes if theme in (*STAGE_THEMES, OWN_THEME))
 
 
 def sheet_for(theme: str) -> SheetLayout:

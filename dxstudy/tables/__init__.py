@@ -1,1 +1,1 @@
-"""The tables of one fiscal year: the Report container, writing/reading data/processed/FY<y>/, cell safety, all years."""
+"""The tables of one fiscal year: the Report container and table files (store), building data/processed/FY<y>/ (build), cell safety, all years."""
