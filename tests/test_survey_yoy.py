@@ -9,8 +9,8 @@ import pytest
 
 from dxstudy.errors import DxstudyError
 from dxstudy.survey.intake import ingest
-from dxstudy.analysis.yoy import (challenge_changes, metric_changes, stage_transitions, stalled, technology_changes,
-                         year_over_year)
+from dxstudy.analysis.yoy import challenge_changes, metric_changes, stage_transitions, stalled, technology_changes
+from dxstudy.render.loading import year_over_year
 from survey_fixtures import data_copy, edit, returned_dir, sheet_name
 
 S21 = "現在のテレワーク用パソコンの稼働率は5.0%であるが、令和5年度までに30%以上を目指している。"
