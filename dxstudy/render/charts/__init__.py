@@ -22,9 +22,6 @@ from dxstudy.render.charts.terms import challenge_network_chart, challenge_terms
 from dxstudy.render.charts.timeline import event_dates, events_timeline
 from dxstudy.render.charts.yoy import metric_change_chart, stage_transition_chart
 
-#: The name views.events/metrics tables called before as_written was public (views.py, line ~401).
-_as_written = as_written
-
 __all__ = [
     "EMPTY_MESSAGE", "MissingGlyphError", "TECH_STATUS_ORDER", "as_written", "challenge_heatmap",
     "challenge_matrix", "challenge_network_chart", "challenge_terms_chart", "empty_figure", "event_dates",
