@@ -20,7 +20,7 @@ pytestmark = pytest.mark.notebooks
 # (run name, notebook, parameters). Defaults: no parameter at all, run from <project>/notebooks so that
 # the default data_dir "../data" is the fixture's data directory.
 RUNS = [("overview", "overview.ipynb", {}), ("conclusions", "conclusions.ipynb", {}),
-        ("theme", "theme.ipynb", {})] + [
+        ("theme", "theme.ipynb", {}), ("appendix", "appendix.ipynb", {})] + [
     (f"theme-{theme}", "theme.ipynb", {"theme": theme}) for theme in THEMES if theme != "telework"
 ]
 
@@ -93,7 +93,7 @@ def _processed(executed: dict, table: str) -> pd.DataFrame:
 # --- the committed notebooks --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["overview", "theme", "conclusions"])
+@pytest.mark.parametrize("name", ["overview", "theme", "conclusions", "appendix"])
 def test_committed_notebook_has_no_outputs_and_one_parameters_cell(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -110,7 +110,7 @@ def test_theme_notebook_defaults_to_telework():
     assert 'theme = "telework"' in tagged.source
 
 
-@pytest.mark.parametrize("name", ["overview", "theme", "conclusions"])
+@pytest.mark.parametrize("name", ["overview", "theme", "conclusions", "appendix"])
 def test_notebook_cells_are_thin(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     for cell in nb.cells:
@@ -179,3 +179,16 @@ def test_conclusions_contain_the_reports_two_proposals_derived_from_data(execute
     assert "情報共有の場としてのDX専門部会の継続" in html
     assert "5市1町共同の階層別研修" in html
     assert "dx-evidence" in html  # evidence quotes are shown
+
+
+def test_analyst_charts_are_in_the_appendix_not_in_the_theme_reports(executed):
+    """Term lists and co-occurrence networks are for analysts: one pair per theme in the appendix, and
+    none in the members' theme reports."""
+    def pngs(name: str) -> int:
+        return sum("image/png" in o.get("data", {}) for o in _outputs(executed, name))
+
+    appendix = _html(executed, "appendix") + "".join(c.source for c in _cells(executed, "appendix"))
+    assert pngs("appendix") == 2 * len(THEMES)
+    assert all(label in appendix for label in pd.read_csv(ROOT / "dxstudy/reference/themes.csv")["label_ja"])
+    for name in ["theme"] + [f"theme-{t}" for t in THEMES if t != "telework"]:
+        assert "共起ネットワーク" not in "".join(c.source for c in _cells(executed, name))
