@@ -48,7 +48,8 @@ def _summary(report, out_dir: Path) -> str:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from dxstudy.report.reader import ReportWarning, read_report
+    from dxstudy.report.reader import ReportWarning
+    from dxstudy.tables.build import read_report
     from dxstudy.tables.store import write_tables
 
     with warnings.catch_warnings():

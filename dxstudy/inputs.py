@@ -10,6 +10,9 @@
   NUL; ``confined(base, name)`` is the path, guaranteed inside ``base``.
 * :func:`check_replaceable` — a directory that is about to be replaced whole holds nothing but
   the files dxstudy writes there (so ``--out`` pointing at someone's folder is refused, not wiped).
+* :func:`replace_path` — the atomic rename that replaces it (``os.replace``), retried for a few
+  seconds while Windows refuses because a file is open elsewhere (``tables.xlsx`` in Excel), then
+  :class:`FileInUseError` in Japanese.
 
 All raise :class:`InputError` (a ``DxstudyError`` and ``ValueError``) whose message says what was
 expected and what was found.
@@ -17,13 +20,15 @@ expected and what was found.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import time
 from pathlib import Path
 
 from dxstudy.errors import DxstudyError
 
 __all__ = ["FISCAL_YEAR_MIN", "FISCAL_YEAR_MAX", "InputError", "check_fiscal_year", "fiscal_year_arg",
-           "safe_name", "confined", "check_replaceable"]
+           "safe_name", "confined", "check_replaceable", "FileInUseError", "replace_path"]
 
 FISCAL_YEAR_MIN = 2000
 FISCAL_YEAR_MAX = 2100
@@ -31,6 +36,9 @@ FISCAL_YEAR_MAX = 2100
 
 MAX_NAME_BYTES = 200
 """Longest output name (UTF-8 bytes, before the suffix): file systems allow 255 per component."""
+
+#: How long a rename is retried while another program (Excel, a virus scanner) holds a file open.
+REPLACE_RETRY_S = 5.0
 
 _DIGITS = re.compile(r"^\s*[0-9]{1,6}\s*$")
 _NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
@@ -113,3 +121,32 @@ def check_replaceable(directory: str | Path, suffixes: tuple[str, ...] = (".csv"
         raise InputError(f"{directory}: expected a directory of dxstudy tables ({', '.join(suffixes)}) that "
                          f"may be replaced whole, found other entries: {shown}; choose an empty or new "
                          "directory")
+
+
+class FileInUseError(DxstudyError, OSError):
+    """A folder could not be renamed because another program keeps a file in it open."""
+
+    def __init__(self, src: Path, dst: Path, error: OSError, waited_s: float = REPLACE_RETRY_S):
+        self.src, self.dst = Path(src), Path(dst)
+        super().__init__(
+            f"{src} を {dst} に置き換えられません：中のファイルが他のプログラム（Excel など）で開かれて"
+            f"います（{waited_s:.0f} 秒待っても閉じられませんでした: {error}）。"
+            f"ファイルを閉じてから、もう一度実行してください。"
+        )
+
+
+def replace_path(src: str | Path, dst: str | Path, retry_s: float = REPLACE_RETRY_S) -> None:
+    """``os.replace(src, dst)`` (atomic), retried for ``retry_s`` seconds while Windows refuses
+    because a file is held open (PermissionError, e.g. ``tables.xlsx`` open in Excel); then
+    :class:`FileInUseError`."""
+    deadline = time.monotonic() + retry_s
+    delay = 0.05
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as exc:
+            if time.monotonic() >= deadline:
+                raise FileInUseError(Path(src), Path(dst), exc, retry_s) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)

@@ -387,3 +387,16 @@ def test_cli_run_refuses_a_fiscal_year_out_of_range(tmp_path, capsys):
         cli_main(["run", "--fiscal-year", "3000", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
     assert exit_info.value.code == 2 and "2000" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_names_a_missing_package_in_one_japanese_paragraph(monkeypatch, tmp_path, capsys):
+    """A dependency that is not installed (here filelock) stops `dxstudy run` with exit status 2 and
+    a message naming the package to install, not a traceback."""
+    for module in ("dxstudy.batch.run", "dxstudy.batch.publish", "dxstudy.batch.scratch"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setitem(sys.modules, "filelock", None)
+    code = cli_main(["run", "--fiscal-year", "2021", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "必要なパッケージ filelock がインストールされていません" in err and "pip install filelock" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

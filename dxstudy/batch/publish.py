@@ -26,6 +26,7 @@ from typing import Any
 import psutil
 
 from dxstudy.errors import DxstudyError
+from dxstudy.inputs import FileInUseError, replace_path
 from dxstudy.paths import outputs_dir, year_dir_name
 
 with warnings.catch_warnings():  # "only soft file lock is available" where neither fcntl nor msvcrt exist
@@ -47,8 +48,6 @@ __all__ = [
 
 # A lock record that is still empty after this many seconds was left by a crash between create and write.
 _EMPTY_LOCK_GRACE_S = 10.0
-#: How long a rename is retried while another program (Excel, a virus scanner) holds a file open.
-REPLACE_RETRY_S = 5.0
 
 
 class BatchLockedError(DxstudyError):
@@ -64,18 +63,6 @@ class BatchLockedError(DxstudyError):
             f"{lock_path}: この年度の dxstudy run が実行中です（ロックの持ち主: "
             f"{holder or '不明なプロセス'} ）。終わるのを待ってから実行してください。"
             f"そのプロセスがもう存在しないのに残っている場合は、このファイルを削除してください。"
-        )
-
-
-class FileInUseError(DxstudyError):
-    """A folder could not be renamed because another program keeps a file in it open."""
-
-    def __init__(self, src: Path, dst: Path, error: OSError):
-        self.src, self.dst = Path(src), Path(dst)
-        super().__init__(
-            f"{src} を {dst} に置き換えられません：中のファイルが他のプログラム（Excel など）で開かれて"
-            f"います（{REPLACE_RETRY_S:.0f} 秒待っても閉じられませんでした: {error}）。"
-            f"ファイルを閉じてから、もう一度実行してください。"
         )
 
 
@@ -193,23 +180,6 @@ def temp_run_dir(out_dir: Path, fiscal_year: int) -> Path:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     return path
-
-
-def replace_path(src: str | Path, dst: str | Path, retry_s: float = REPLACE_RETRY_S) -> None:
-    """``os.replace(src, dst)`` (atomic), retried for ``retry_s`` seconds while Windows refuses
-    because a file is held open (PermissionError, e.g. ``tables.xlsx`` open in Excel); then
-    :class:`FileInUseError`."""
-    deadline = time.monotonic() + retry_s
-    delay = 0.05
-    while True:
-        try:
-            os.replace(src, dst)
-            return
-        except PermissionError as exc:
-            if time.monotonic() >= deadline:
-                raise FileInUseError(Path(src), Path(dst), exc) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
 
 
 def swap_into_place(new_dir: Path, final_dir: Path) -> None:
