@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dxstudy.inputs import InputError
+
 #: Layers under the data folder.
 LAYERS = ("raw", "processed", "overrides", "external", "reference")
 
@@ -33,7 +35,7 @@ def fiscal_year_of_dir(path: str | Path) -> int | None:
 def layer_dir(layer: str, fiscal_year: int, data_dir: str | Path = "data") -> Path:
     """``<data_dir>/<layer>/FY<year>``."""
     if layer not in LAYERS:
-        raise ValueError(f"unknown data layer {layer!r}; expected one of {', '.join(LAYERS)}")
+        raise InputError(f"data layer: expected one of {', '.join(LAYERS)}, found {layer!r}")
     return Path(data_dir) / layer / year_dir_name(fiscal_year)
 
 
