@@ -12,6 +12,8 @@ from dxstudy.survey.problems import shorten
 
 @dataclass
 class MetricAnswer:
+    """A filled row of a metrics table (``cell``: its 指標 cell)."""
+
     row: int
     metric: str
     label: str
@@ -25,6 +27,8 @@ class MetricAnswer:
 
 @dataclass
 class EventAnswer:
+    """A filled row of an events table (``cell``: its 日付 cell)."""
+
     row: int
     when: When
     event: str
@@ -33,6 +37,8 @@ class EventAnswer:
 
 @dataclass
 class TechnologyAnswer:
+    """A filled row of the technologies table (``cell``: its 技術 cell)."""
+
     row: int
     technology: str
     label: str

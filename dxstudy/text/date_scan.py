@@ -44,7 +44,7 @@ _NUMERIC = (r"(?<![0-9./\-])(?P<ny>[0-9]{4})(?P<nsep>[/\-])(?P<nm>[0-9]{1,2})(?P
             r"(?P<nd>[0-9]{1,2})(?![0-9])")
 _WESTERN = (rf"(?<![0-9])(?P<wy>[0-9]{{4}}){_SP}年"
             rf"(?:{_SP}(?P<wfy>度)(?P<wfys>{_FYS})?|{_month_day('w')})?")
-_SAME = rf"同年(?:(?P<sfy>度)(?P<sfys>{_FYS})?|{_month_day('s')})?"
+_SAME = rf"(?P<same>同年)(?:(?P<sfy>度)(?P<sfys>{_FYS})?|{_month_day('s')})?"
 _RECURRING = rf"(?P<rec>例年|毎年度?){_SP}(?P<rm>[0-9]{{1,2}}){_SP}月"
 _MONTH_ONLY = (rf"(?<![0-9年度/.\-])(?P<om>[0-9]{{1,2}}){_SP}月"
                rf"(?:{_SP}(?P<od>[0-9]{{1,2}}){_SP}日|(?P<omod>{_MOD}))?(?!曜|間)")
@@ -188,81 +188,97 @@ def _context_fiscal_year(context: DateRef | None) -> int | None:
     return None if context is None else fiscal_year_of(context)
 
 
-def _convert(m: re.Match, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
-    """The DateRef of one regex match (None for a non-date, _Invalid for an impossible date)."""
-    g = m.groupdict()
-    text, start, end = m.group(0), m.start(), m.end()
-    pos = {"text": text, "start": start, "end": end}
-    if g["era"]:
-        era = g["era"]
-        era_year = _to_int(g["ey"])
-        if not era_year:
-            raise _Invalid(f"{era}{g['ey']}年 does not exist")
-        year = era_to_year(era, era_year)
-        beyond = "beyond_era_end" if era in ERA_END and year > ERA_END[era].year else ""
-        if g["efy"]:
-            if year < ERA_START[era].year:
-                raise _Invalid(f"{era} began in {ERA_START[era].year}")
-            return _fiscal_ref(year, g["efys"], form="era", notes=(beyond,), **pos)
-        month, day = _to_int(g["em"]), _to_int(g["ed"])
-        if g["em"] and month is None or g["ed"] and day is None:
-            raise _Invalid("unreadable kanji numeral")
-        ref = _calendar_ref(year, month, day, g["emod"], form="era", notes=(beyond,), **pos)
-        first = ERA_START[era]
-        last_day = date(year, ref.month or 12, calendar.monthrange(year, ref.month or 12)[1])
-        if last_day < first:
-            raise _Invalid(f"{era} began on {first.isoformat()}")
-        return ref
-    if g["ny"]:
-        year = int(g["ny"])
-        if year not in _WESTERN_YEARS:
-            return None
-        return _calendar_ref(year, int(g["nm"]), int(g["nd"]), None, form="numeric", **pos)
-    if g["wy"]:
-        year = int(g["wy"])
-        if year not in _WESTERN_YEARS:
-            return None
-        if g["wfy"]:
-            return _fiscal_ref(year, g["wfys"], form="western", **pos)
-        return _calendar_ref(year, _to_int(g["wm"]), _to_int(g["wd"]), g["wmod"], form="western",
-                             **pos)
-    if m.group(0).startswith("同年"):
-        if g["sfy"]:
-            fy = _context_fiscal_year(context)
-            if fy is None:
-                return DateRef("", "fiscal_year", role="within" if g["sfys"] in ("中", "内") else "point",
-                               form="same_year", note="relative;unresolved_year", **_pos(pos))
-            return _fiscal_ref(fy, g["sfys"], form="same_year",
-                               notes=("relative", "fiscal_year_from_context"), **pos)
-        month = _to_int(g["sm"])
-        year = None if context is None or not context.resolved else context.year
-        if year is None and month is not None:
-            year = _context_year(context, month)
-        if year is None:
-            return DateRef("", "month" if month else "year", month=month, form="same_year",
-                           note="relative;unresolved_year", **_pos(pos))
-        return _calendar_ref(year, month, _to_int(g["sd"]), g["smod"], form="same_year",
-                             notes=("year_from_context",), **pos)
-    if g["rec"]:
-        month = int(g["rm"])
-        if not 1 <= month <= 12:
-            raise _Invalid(f"month {month} is not 1-12")
-        return DateRef("", "recurring", month=month, role="recurring", form="recurring",
-                       note="recurring", **_pos(pos))
-    if g["om"]:
-        month, day = int(g["om"]), _to_int(g["od"])
-        if not 1 <= month <= 12:
-            raise _Invalid(f"month {month} is not 1-12")
+# One converter per form of date expression: ``(groups, pos, context, report_fiscal_year)`` → the
+# DateRef (None for a non-date; raises _Invalid for an impossible date). ``pos`` holds the
+# expression's ``text``, ``start`` and ``end``.
+
+
+def _era(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """令和3年, 令和3年度, 令和3年11月末 …"""
+    era = g["era"]
+    era_year = _to_int(g["ey"])
+    if not era_year:
+        raise _Invalid(f"{era}{g['ey']}年 does not exist")
+    year = era_to_year(era, era_year)
+    beyond = "beyond_era_end" if era in ERA_END and year > ERA_END[era].year else ""
+    if g["efy"]:
+        if year < ERA_START[era].year:
+            raise _Invalid(f"{era} began in {ERA_START[era].year}")
+        return _fiscal_ref(year, g["efys"], form="era", notes=(beyond,), **pos)
+    month, day = _to_int(g["em"]), _to_int(g["ed"])
+    if g["em"] and month is None or g["ed"] and day is None:
+        raise _Invalid("unreadable kanji numeral")
+    ref = _calendar_ref(year, month, day, g["emod"], form="era", notes=(beyond,), **pos)
+    first = ERA_START[era]
+    last_day = date(year, ref.month or 12, calendar.monthrange(year, ref.month or 12)[1])
+    if last_day < first:
+        raise _Invalid(f"{era} began on {first.isoformat()}")
+    return ref
+
+
+def _numeric(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """2021/11/30, 2021-11-30."""
+    year = int(g["ny"])
+    if year not in _WESTERN_YEARS:
+        return None
+    return _calendar_ref(year, int(g["nm"]), int(g["nd"]), None, form="numeric", **pos)
+
+
+def _western(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """2021年, 2021年度, 2021年11月 …"""
+    year = int(g["wy"])
+    if year not in _WESTERN_YEARS:
+        return None
+    if g["wfy"]:
+        return _fiscal_ref(year, g["wfys"], form="western", **pos)
+    return _calendar_ref(year, _to_int(g["wm"]), _to_int(g["wd"]), g["wmod"], form="western", **pos)
+
+
+def _same_year(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """同年, 同年度, 同年11月: the year (or fiscal year) of the context date."""
+    if g["sfy"]:
+        fy = _context_fiscal_year(context)
+        if fy is None:
+            return DateRef("", "fiscal_year", role="within" if g["sfys"] in ("中", "内") else "point",
+                           form="same_year", note="relative;unresolved_year", **_pos(pos))
+        return _fiscal_ref(fy, g["sfys"], form="same_year", notes=("relative", "fiscal_year_from_context"), **pos)
+    month = _to_int(g["sm"])
+    year = None if context is None or not context.resolved else context.year
+    if year is None and month is not None:
         year = _context_year(context, month)
-        if year is None:
-            if day is not None and not 1 <= day <= calendar.monthrange(2020, month)[1]:
-                raise _Invalid(f"day {day} does not exist in month {month}")
-            return DateRef("", "day" if day or g["omod"] == "末" else "month", month=month, day=day,
-                           form="month_only", note="unresolved_year", **_pos(pos))
-        return _calendar_ref(year, month, day, g["omod"], form="month_only",
-                             notes=("year_from_context",), **pos)
-    # relative fiscal years: 今年度/次年度/前年度 are deictic (the report's fiscal year);
-    # 年度内/年度末 are anaphoric (the fiscal year of the previous date, else the report's).
+    if year is None:
+        return DateRef("", "month" if month else "year", month=month, form="same_year",
+                       note="relative;unresolved_year", **_pos(pos))
+    return _calendar_ref(year, month, _to_int(g["sd"]), g["smod"], form="same_year",
+                         notes=("year_from_context",), **pos)
+
+
+def _recurring(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """例年4月, 毎年度4月: a month every year (no ISO date)."""
+    month = int(g["rm"])
+    if not 1 <= month <= 12:
+        raise _Invalid(f"month {month} is not 1-12")
+    return DateRef("", "recurring", month=month, role="recurring", form="recurring", note="recurring",
+                   **_pos(pos))
+
+
+def _month_only(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """11月, 11月末, 11月30日: the year from the context date, else unresolved."""
+    month, day = int(g["om"]), _to_int(g["od"])
+    if not 1 <= month <= 12:
+        raise _Invalid(f"month {month} is not 1-12")
+    year = _context_year(context, month)
+    if year is None:
+        if day is not None and not 1 <= day <= calendar.monthrange(2020, month)[1]:
+            raise _Invalid(f"day {day} does not exist in month {month}")
+        return DateRef("", "day" if day or g["omod"] == "末" else "month", month=month, day=day,
+                       form="month_only", note="unresolved_year", **_pos(pos))
+    return _calendar_ref(year, month, day, g["omod"], form="month_only", notes=("year_from_context",), **pos)
+
+
+def _relative(g: dict, pos: dict, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """今年度/次年度/前年度 are deictic (the report's fiscal year); 年度内/年度末 are anaphoric (the
+    fiscal year of the previous date, else the report's)."""
     if g["rel"]:
         base, source = report_fiscal_year, "fiscal_year_from_report"
         fy = None if base is None else base + _REL_OFFSET[g["rel"]]
@@ -276,6 +292,20 @@ def _convert(m: re.Match, context: DateRef | None, report_fiscal_year: int | Non
         return DateRef("", "fiscal_year", role="within" if suffix in ("中", "内") else "point",
                        form="relative", note="relative;unresolved_year", **_pos(pos))
     return _fiscal_ref(fy, suffix, form="relative", notes=("relative", source), **pos)
+
+
+#: (the group that only its form sets, converter), in the order of the alternatives of _DATE_RE;
+#: a match setting none of them is a relative fiscal year.
+_CONVERTERS = (("era", _era), ("ny", _numeric), ("wy", _western), ("same", _same_year),
+               ("rec", _recurring), ("om", _month_only))
+
+
+def _convert(m: re.Match, context: DateRef | None, report_fiscal_year: int | None) -> DateRef | None:
+    """The DateRef of one regex match (None for a non-date, _Invalid for an impossible date)."""
+    g = m.groupdict()
+    pos = {"text": m.group(0), "start": m.start(), "end": m.end()}
+    convert = next((c for group, c in _CONVERTERS if g[group]), _relative)
+    return convert(g, pos, context, report_fiscal_year)
 
 
 def _pos(pos: dict) -> dict:
