@@ -30,19 +30,19 @@ TARGET_SECONDS, TARGET_MB = 30.0, 2048.0
 
 
 def measure(report: Path, members_csv: Path) -> dict:
-    """One read + coding in this process: seconds of the read and of each registered deriver (what
-    ``read_report(coded=True)`` runs after reading), table sizes, peak resident memory."""
+    """One read + coding in this process: seconds of the read (``parse_report``) and of each deriver of
+    ``tables.build.DERIVERS`` (what ``read_report`` runs after parsing), table sizes, peak memory."""
     import resource
 
     import pandas as pd
 
-    from dxstudy import read_report
-    from dxstudy.tables.store import DERIVERS
+    from dxstudy.report.reader import parse_report
+    from dxstudy.tables.build import DERIVERS
 
     members = pd.read_csv(members_csv, dtype={"code": str}, keep_default_na=False)
     baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0, cpu0 = time.perf_counter(), time.process_time()
-    read = read_report(report, municipalities=members, coded=False)
+    read = parse_report(report, municipalities=members)
     seconds = {"read_s": time.perf_counter() - t0}
     derived: dict = {}
     for derive in DERIVERS:            # as tables.derive_tables, one deriver at a time
@@ -137,9 +137,9 @@ def scale_section(rows: list[dict], repeat: int, load: float) -> str:
         f"Median of {repeat} run{'s' if repeat > 1 else ''}, each in a fresh process (peak MB is that process's maximum resident "
         "set, Python and pandas included; the report is generated beforehand and not timed). "
         "Seconds are wall-clock; *CPU s* is the process's CPU time over the same span. "
-        "*read* is `read_report(..., municipalities=..., coded=False)`; the next columns are the derivers "
-        "registered in `tables.DERIVERS`, which `read_report(coded=True)` runs after reading (metrics, "
-        "events, coding); *total* is their sum, i.e. `read_report(coded=True)`.\n\n"
+        "*read* is `parse_report(..., municipalities=...)`; the next columns are the derivers of "
+        "`tables.build.DERIVERS`, which `read_report` runs after parsing (metrics, events, coding); "
+        "*total* is their sum, i.e. `read_report`.\n\n"
         + table(rows) +
         f"\nTarget on 2 cores: 1,741 members read and coded in under {TARGET_SECONDS:.0f} s with under "
         f"{TARGET_MB / 1024:.0f} GB peak — {verdict}: {largest['total_s']:.1f} s, "
