@@ -51,7 +51,8 @@ def write_synthetic_notebooks(nb_dir: Path) -> Path:
         md("# 概要\n\n本レポートは試験用の概要です。"),
         _params(),
         md("## 会議の開催状況\n\n令和3年度の会議の記録です。"),
-        code("import sys\nprint('kernel:', sys.executable)\nprint('年度:', fiscal_year)"),
+        code("import sys\nprint('kernel:', sys.executable)\nprint('年度:', fiscal_year)\n"
+             "print('debugger loaded:', sys.modules.get('debugpy') is not None)"),
         md("### テレワーク導入状況の図"),
         code("import matplotlib\nimport matplotlib.pyplot as plt\nimport matplotlib_fontja\n"
              "fig, ax = plt.subplots(figsize=(4, 2.5))\n"

@@ -94,6 +94,14 @@ def test_kernel_is_the_running_python(project):
     assert f"kernel: {sys.executable}" in printed
 
 
+def test_batch_kernels_start_without_the_debugger(project):
+    """dxstudy.batch.kernel keeps ipykernel from importing debugpy (about 0.1 s per kernel)."""
+    _base, _nb, result = project
+    nb = nbformat.read(result.output_dir / "overview.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "debugger loaded: False" in printed
+
+
 def test_theme_parameter_reaches_each_theme_notebook(project):
     _base, _nb, result = project
     nb = nbformat.read(result.output_dir / "theme-planning.ipynb", as_version=4)
