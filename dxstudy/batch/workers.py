@@ -55,7 +55,6 @@ __all__ = [
     "KernelPool",
     "init_worker",
     "run_job",
-    "run_job_in_process",
 ]
 
 KERNEL_NAME = "python3"
@@ -210,11 +209,6 @@ def _worker_state(cwd: str) -> tuple[Any, KernelPool]:
     return _WORKER["exporter"], _WORKER["pool"]
 
 
-def ping() -> int:
-    """No-op task used to get the worker processes started early."""
-    return os.getpid()
-
-
 def _describe_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, PapermillExecutionError):
         cell = f"セル {exc.exec_count}" if exc.exec_count else f"セル番号 {exc.cell_index}"
@@ -288,11 +282,3 @@ def run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
     result.export_s = time.perf_counter() - t2
     result.duration_s = time.perf_counter() - t0
     return result
-
-
-def run_job_in_process(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
-    """:func:`run_job` without a pool (for ``jobs=1`` and debugging); no spare kernels."""
-    if "exporter" not in _WORKER:
-        _WORKER["exporter"] = make_exporter()
-        _WORKER["pool"] = KernelPool(str(Path(job.notebook).parent), None, None)
-    return run_job(job, run_dir, stamp)
