@@ -139,9 +139,7 @@ class RunLock:
         if holder and not _record_is_stale(holder, age):
             lock.release()
             raise BatchLockedError(self.path, holder)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}")
-        tmp.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.path.write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
         self._lock = lock
 
     def _holder(self) -> str:

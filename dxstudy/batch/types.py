@@ -18,7 +18,7 @@ __all__ = ["NotebookJob", "JobResult", "WARM_IMPORTS", "KERNEL_ENV", "KERNEL_TRA
 # notebook imports them.
 WARM_IMPORTS = (
     "numpy", "pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
-    "networkx", "sudachipy", "openpyxl",
+    "networkx", "openpyxl",
 )
 # Environment of every kernel: a fixed hash seed, so that set and dict-of-set iteration orders (and
 # therefore outputs) are the same in every run; no debugger file-validation warning (should a
