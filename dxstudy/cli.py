@@ -102,6 +102,10 @@ def _missing_package(exc: ImportError) -> str:
         return (f"dxstudy: error: dxstudy の一部を読み込めませんでした（{_one_paragraph(exc)}）。"
                 f"dxstudy を入れ直してください: python -m pip install -e \".[test]\"")
     package = DISTRIBUTION_OF.get(module, module)
+    if not isinstance(exc, ModuleNotFoundError):  # installed, but not a version dxstudy works with
+        return (f"dxstudy: error: パッケージ {package} を読み込めませんでした（{_one_paragraph(exc)}）。"
+                f"この環境で python -m pip install -U {package} を実行して、pyproject.toml の求める"
+                f"版にしてください。")
     return (f"dxstudy: error: 必要なパッケージ {package} がインストールされていません"
             f"（{_one_paragraph(exc)}）。この環境で python -m pip install {package} を実行するか、"
             f"python -m pip install -e \".[test]\" で dxstudy の依存関係をまとめて入れてください。")
