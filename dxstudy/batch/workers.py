@@ -118,7 +118,8 @@ class KernelPool:
     def _log(self):
         return open(self.log_path, "ab") if self.log_path else open(os.devnull, "wb")
 
-    def _start(self, cwd: str) -> AsyncKernelManager:
+    def fresh(self, cwd: str) -> AsyncKernelManager:
+        """A kernel started now for ``cwd`` (no spare bookkeeping; also to retry a job whose kernel died)."""
         self._started += 1
         base = os.path.join(self.ipc_dir, f"{os.getpid()}-{self._started}")
         # The connection file goes with the sockets (deleted with the run's scratch folder).
@@ -139,7 +140,7 @@ class KernelPool:
             if waiting <= spares:
                 return
             self.counters[1] = spares + 1
-        self.spare, self.spare_cwd = self._start(self.cwd), self.cwd
+        self.spare, self.spare_cwd = self.fresh(self.cwd), self.cwd
 
     def take(self, cwd: str) -> AsyncKernelManager:
         """A started kernel whose working directory is ``cwd`` (the spare if it fits)."""
@@ -153,7 +154,7 @@ class KernelPool:
         if km is not None and spare_cwd != cwd:
             shutdown(km)
             km = None
-        return km if km is not None else self._start(cwd)
+        return km if km is not None else self.fresh(cwd)
 
     def close(self) -> None:
         if self.spare is not None:
@@ -209,6 +210,16 @@ def _worker_state(cwd: str) -> tuple[Any, KernelPool]:
     return _WORKER["exporter"], _WORKER["pool"]
 
 
+#: Times a notebook is tried on a fresh kernel when its kernel dies before answering kernel_info.
+KERNEL_START_ATTEMPTS = 3
+
+
+def _died_at_start(exc: BaseException) -> bool:
+    """A kernel that died before answering ``kernel_info``. Over TCP (Windows) another process can
+    take a port jupyter_client picked before the kernel binds it; a fresh kernel gets new ports."""
+    return isinstance(exc, RuntimeError) and "before replying to kernel_info" in str(exc)
+
+
 def _describe_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, PapermillExecutionError):
         cell = f"セル {exc.exec_count}" if exc.exec_count else f"セル番号 {exc.cell_index}"
@@ -232,28 +243,33 @@ def run_job(job: NotebookJob, run_dir: str, stamp: Stamp) -> JobResult:
         name=job.name, title=job.title, notebook=Path(job.notebook).name,
         parameters=dict(job.parameters), status="ok",
     )
-    km = pool.take(str(Path(job.notebook).parent))
+    cwd = str(Path(job.notebook).parent)
+    km = pool.take(cwd)
     pool.maybe_start_spare()
     t1 = time.perf_counter()
     result.kernel_wait_s = t1 - t0
     nb = None
     try:
-        nb = papermill.execute_notebook(
-            job.notebook,
-            str(out_ipynb),
-            parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME,
-            km=km,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-        )
-    except PapermillExecutionError as exc:
-        result.status = "failed"
-        result.error, result.error_detail = _describe_error(exc)
-    except Exception as exc:  # kernel died, bad notebook file, ...
-        result.status = "failed"
-        result.error, result.error_detail = _describe_error(exc)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                nb = papermill.execute_notebook(
+                    job.notebook,
+                    str(out_ipynb),
+                    parameters=dict(job.parameters),
+                    kernel_name=KERNEL_NAME,
+                    km=km,
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                )
+            except Exception as exc:  # a cell's error, kernel died, bad notebook file, ...
+                if _died_at_start(exc) and attempt < KERNEL_START_ATTEMPTS:
+                    shutdown(km)
+                    km = pool.fresh(cwd)
+                    continue
+                result.status = "failed"
+                result.error, result.error_detail = _describe_error(exc)
+            break
     finally:
         shutdown(km)
     t2 = time.perf_counter()
