@@ -16,7 +16,7 @@ import pandas as pd
 from dxstudy.tables.cellsafe import neutralize_frame, restore_frame
 from dxstudy.errors import DxstudyError
 from dxstudy.paths import processed_dir
-from dxstudy.inputs import check_replaceable
+from dxstudy.inputs import check_replaceable, replace_path
 
 #: Columns that hold codes or ids and must stay text when read back from CSV.
 TEXT_COLUMNS = {"code", "municipality_code", "statement_id", "section", "statement_ids", "date",
@@ -83,14 +83,20 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` into place of ``target`` with renames only."""
+    """Swap ``new`` into place of ``target`` with renames only (retried while Windows holds a file of
+    ``target`` open, e.g. ``tables.xlsx`` in Excel; the old folder is put back if the swap fails)."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         if old.exists():
             shutil.rmtree(old)
-        target.rename(old)
-    new.rename(target)
+        replace_path(target, old)
+    try:
+        replace_path(new, target)
+    except OSError:
+        if old is not None:
+            replace_path(old, target)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
