@@ -237,3 +237,23 @@ def test_cells_tagged_remove_cell_or_remove_output_are_left_out(exporter):
     nb.cells += [hidden, quiet]
     html = export_report(nb, exporter, stamp=STAMP, notebook="theme.ipynb")
     assert "分析者向けのメモ" not in html and "デバッグ出力" not in html
+
+
+def test_navigation_links_are_shown_at_top_and_bottom(exporter):
+    nav = [{"rel": "index", "href": "index.html", "label": "一覧へ"},
+           {"rel": "prev", "href": "overview.html", "label": "前：概要"},
+           {"rel": "next", "href": "theme-talent.html", "label": "次：デジタル人材"}]
+    stamp = Stamp(fiscal_year=2021, nav=nav)
+    html = export_report(executed_notebook(), exporter, stamp=stamp, notebook="theme.ipynb")
+    nav_re = r'<nav [^>]*class="dx-nav"[^>]*>(.*?)</nav>'
+    navs = [(m.start(), m.group(1)) for m in re.finditer(nav_re, html, flags=re.S)]
+    assert len(navs) == 2
+    assert navs[0][0] < html.index("<main>") < html.index("</main>") < navs[1][0]
+    for _start, block in navs:
+        links = {tuple(sorted(re.findall(r'(\w+)="([^"]*)"', attrs))): label
+                 for attrs, label in re.findall(r"<a ([^>]*)>(.*?)</a>", block)}
+        assert links == {(("href", link["href"]), ("rel", link["rel"])): link["label"] for link in nav}
+
+
+def test_no_navigation_without_links(page):
+    assert 'class="dx-nav"' not in page.read_text(encoding="utf-8")

@@ -67,6 +67,8 @@ class Stamp:
     """What a report was made from; shown in its footer and in index.html.
 
     ``inputs`` is a list of ``{"path": str (relative to the data directory), "sha256": str}``.
+    ``nav`` is an optional list of navigation links shown at the top and bottom of the report, each
+    ``{"rel": "index" | "prev" | "next", "href": str (relative URL), "label": str (Japanese)}``.
     """
 
     fiscal_year: int
@@ -74,6 +76,7 @@ class Stamp:
     rules_version: str = "n/a"
     dxstudy_version: str = "n/a"
     run_started: str = ""
+    nav: list[dict[str, str]] = field(default_factory=list)
 
     def for_template(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class Stamp:
             "rules_version": self.rules_version,
             "dxstudy_version": self.dxstudy_version,
             "run_started": self.run_started,
+            "nav": [dict(link) for link in self.nav],
         }
 
 
