@@ -24,8 +24,8 @@ GLYPH_WARNING = r"Glyph \d+.*missing from"
 
 EMPTY_MESSAGE = "該当するデータはありません"
 
-PNG_DPI = 150
-"""Resolution of the PNG shown in the notebooks and the HTML (sharp enough for A4 print)."""
+PNG_DPI = 100
+"""Resolution of the PNG shown in the notebooks and the HTML (display resolution: a report stays light)."""
 
 #: What a character from respondents' data that the font cannot draw (an emoji, a private-use
 #: character) is shown as: 〓 (geta), the Japanese typesetter's mark for a missing character.
@@ -158,7 +158,7 @@ def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> Figure:
 
 def footnote(fig: Figure, text: str) -> None:
     """A small grey note under the chart, flush left (how to read it, or a caveat)."""
-    fig.supxlabel(text, fontsize=8, color=NOTE_COLOR, x=0.01, ha="left")
+    fig.supxlabel(text, fontsize=9, color=NOTE_COLOR, x=0.01, ha="left")
 
 
 def wrap(text: str, width: int) -> str:

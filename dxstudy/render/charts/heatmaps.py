@@ -96,7 +96,7 @@ def stage_heatmap(
     ax.set_title(title, loc="left", pad=12)
     note = "＊ 分析者による判定（override）" if overrides else None
     fig.legend(handles=stage_legend(), loc="outside lower center", ncols=4, frameon=False, fontsize=9, title=note,
-               title_fontsize=8)
+               title_fontsize=9)
     return render(fig)
 
 
@@ -126,9 +126,9 @@ def technology_heatmap(
     fig, ax = matrix_figure(len(wide), wide.shape[1], col_width=1.0, extra_height=0.6)
     cmap = ListedColormap([TECH_STATUS_COLORS[s] for s in TECH_STATUS_ORDER])
     _draw(ax, values, annot, cmap, BoundaryNorm([-0.5, 0.5, 1.5, 2.5], cmap.N), list(wide.index),
-          [wrap(c, 6) for c in wide.columns], fontsize=8)
+          [wrap(c, 6) for c in wide.columns], fontsize=9)
     ax.xaxis.tick_top()
-    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="x", labelsize=9)
     ax.set_title(title, loc="left", pad=12)
     handles = [Patch(color=TECH_STATUS_COLORS[s], label=f"{TECH_STATUS_MARKS[s]} {lb.label('tech_status', s)}")
                for s in TECH_STATUS_ORDER]
@@ -158,8 +158,8 @@ def challenge_heatmap(
     top = np.nanmax(values) if np.isfinite(values).any() else 1.0
     annot = np.where(np.isnan(values), "", wide.astype(str).to_numpy())
     _draw(ax, values, annot, matplotlib.colormaps["Oranges"], Normalize(0, max(top, 2) * 1.25), list(wide.index),
-          [f"{wrap(c, 6)}\n（{shared[c]}）" for c in wide.columns], fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
+          [f"{wrap(c, 6)}\n（{shared[c]}）" for c in wide.columns], fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
     ax.set_title(title, loc="left")
     footnote(fig, "数字は該当する文の数。列名の（ ）内は該当する市町の数。")
     return render(fig)

@@ -35,7 +35,7 @@ def term_bars(
     ax = fig.add_subplot()
     sns.barplot(data=totals, x=count_column, y=term_column, orient="y", color="#5b9b6b", width=0.65, saturation=1,
                 errorbar=None, ax=ax)
-    ax.bar_label(ax.containers[0], labels=[f" {value}" for value in totals[count_column]], fontsize=8)
+    ax.bar_label(ax.containers[0], labels=[f" {value}" for value in totals[count_column]], fontsize=9)
     plain_axes(ax)
     ax.set_xlabel("出現回数")
     ax.set_title(title, loc="left")

@@ -136,12 +136,12 @@ def events_timeline(
             placed.setdefault(y, []).append((lo_x, hi_x, level))
             base = 10 if row["precision"] in ("fiscal_year", "year") else 6
             ax.annotate(row["no"], (x, y), xytext=(0, base + 8.5 * level), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=7.5)
+                        ha="center", va="bottom", fontsize=9)
         ax.set_xlim(a - pad, b + pad)
         years = list(range(a.year, (b + pad).year + 1))
         step = 1 if len(years) <= 9 else 2
         ticks = [pd.Timestamp(y, 1, 1) for y in years if pd.Timestamp(y, 1, 1) >= a - pad][::step]
-        ax.set_xticks(ticks, [f"{t.year}年" for t in ticks], fontsize=8)
+        ax.set_xticks(ticks, [f"{t.year}年" for t in ticks], fontsize=9)
         ax.grid(axis="x", color="#e2e2e2")
         ax.set_ylim(-0.6, len(codes) - 0.1)
         ax.spines[["top", "right"]].set_visible(False)
@@ -158,6 +158,6 @@ def events_timeline(
         Patch(facecolor="#f3e2c7", edgecolor="#b07a2a", label="年度（4月〜翌3月）の記載"),
         Patch(facecolor="#f6c9c4", edgecolor="#c0392b", hatch="///", label="目標・期限"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncols=4, frameon=False, fontsize=8,
+    fig.legend(handles=handles, loc="lower center", ncols=4, frameon=False, fontsize=9,
                bbox_to_anchor=(0.5, 0.02 / height * 10))
     return render(fig)

@@ -77,9 +77,9 @@ def stage_transition_chart(
     ax.set_title(title, loc="left", pad=12)
     handles = stage_legend()
     handles.append(Patch(facecolor="white", edgecolor=STALLED_COLOR, linewidth=2.0, label="2年続けて検討中"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, frameon=False, fontsize=8.5,
+    fig.legend(handles=handles, loc="outside lower center", ncols=5, frameon=False, fontsize=9,
                title="各セルの左半分：前年度の段階／右半分：今年度の段階　▲上昇 ▼低下 ＝変化なし",
-               title_fontsize=8.5)
+               title_fontsize=9)
     return render(fig)
 
 
@@ -130,7 +130,7 @@ def metric_change_chart(
             deadline = r.get("target_fiscal_year")
             deadline = f"（{int(deadline)}年度）" if not pd.isna(deadline) else ""
             ax.text(target / scale, yy + 0.32, f"目標 {value_text(target, r['unit'])}{deadline}", color=TARGET_COLOR,
-                    fontsize=8, ha="center", va="bottom")
+                    fontsize=9, ha="center", va="bottom")
         if xa != xb:
             ax.annotate("", (xa, yy), (xb, yy), arrowprops={"arrowstyle": "->", "color": "#4a86c5", "lw": 1.6},
                         zorder=2)
@@ -149,6 +149,6 @@ def metric_change_chart(
     handles = [Line2D([], [], marker="o", color="#9a9a9a", linestyle="none", label="前年度"),
                Line2D([], [], marker="o", color="#2f6fa8", linestyle="none", label="今年度"),
                Patch(color=TARGET_COLOR, label="目標")]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, frameon=False, fontsize=8.5)
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, frameon=False, fontsize=9)
     footnote(fig, "位置は指標ごとの最大値（目標を含む）に対する比。数値は記載どおり。")
     return render(fig)
