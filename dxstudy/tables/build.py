@@ -17,7 +17,7 @@ import pandas as pd
 
 from dxstudy.coding.overrides import default_overrides_path
 from dxstudy.coding.pipeline import code_statements
-from dxstudy.errors import DxstudyError
+from dxstudy.errors import DxstudyError, FileContentError
 from dxstudy.extract.events import extract_events
 from dxstudy.extract.metrics import extract_metrics
 from dxstudy.paths import data_dir_of, processed_dir, raw_dir
@@ -108,15 +108,37 @@ def read_report(path: str | Path, fiscal_year: int | None = None, *, lenient: bo
     coding applies; by default it is inferred when the report lies at ``<data_dir>/raw/FY<year>/``.
     :func:`dxstudy.report.reader.parse_report` reads the same file without the derived tables.
     """
+    check_report_suffix(Path(path))
     report = parse_report(path, fiscal_year, lenient=lenient, municipalities=municipalities)
     if data_dir is None:
         data_dir = data_dir_of(Path(path).parent)
     return complete_report(report, data_dir)
 
 
+#: Report file suffixes read today (the .docx and .pdf readers are not built yet).
+REPORT_SUFFIXES = (".md", ".txt")
+
+
+def check_report_suffix(path: Path) -> None:
+    """A FileContentError in Japanese when ``path`` is a report format that is not read."""
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise FileContentError(path, 0, "読める報告書の形式（" + "、".join(REPORT_SUFFIXES) + "）",
+                               f"この形式（{path.suffix or '拡張子なし'}）は読めません")
+
+
+def check_one_report(directory: Path) -> None:
+    """Two report files for one year (report.md and report.pdf…) are an error: which one is meant?"""
+    reports = sorted(p.name for p in directory.glob("report.*") if p.is_file())
+    if len(reports) > 1:
+        raise FileContentError(directory, 0, "1年度に報告書ファイルは1つ",
+                               "複数あります: " + "、".join(reports))
+
+
 def raw_inputs(fiscal_year: int, data_dir: str | Path = "data") -> tuple[RawReader, list[Path]]:
     """The raw reader that applies to a fiscal year and the input files it reads."""
     directory = raw_dir(fiscal_year, data_dir)
+    if directory.is_dir():
+        check_one_report(directory)
     for reader in RAW_READERS:
         files = sorted(p for p in directory.glob(reader.pattern)
                        if p.is_file() and not p.name.startswith((".", "~$")))
