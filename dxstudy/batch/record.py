@@ -13,7 +13,8 @@ from typing import Any
 
 from dxstudy.batch.types import JobResult, NotebookJob
 from dxstudy.paths import processed_dir, raw_dir
-from dxstudy.render.html_export import fiscal_year_label, render_index
+from dxstudy.render.html_export import fiscal_year_label
+from dxstudy.render.index_page import render_index
 
 __all__ = [
     "BatchResult",

@@ -1,5 +1,5 @@
 # Turns executed notebooks into the offline Japanese HTML the working group reads (nbconvert with
-# dxstudy's template: no code, no prompts, table of contents, stamp), and renders the run's index.html.
+# dxstudy's template: no code, no prompts, table of contents, stamp); index.html is in index_page.py.
 """HTML export for dxstudy reports.
 
 * :func:`make_exporter` — an nbconvert ``HTMLExporter`` using ``dxstudy/templates/dxstudy`` (extends
@@ -8,7 +8,7 @@
   ``h2``/``h3`` headings, a failure banner when the run failed, and the stamp footer (fiscal year,
   input hashes, rules version, dxstudy version, run time) between ``<!-- dx-stamp:start -->`` and
   ``<!-- dx-stamp:end -->`` so that tests can compare two runs without it (:func:`strip_stamp`).
-* :func:`render_index` — the run's ``index.html`` linking every report with its status.
+* The run's ``index.html`` is rendered by :mod:`dxstudy.render.index_page`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ __all__ = [
     "export_report",
     "add_toc",
     "strip_stamp",
-    "render_index",
     "fiscal_year_label",
 ]
 
@@ -334,39 +333,3 @@ def export_report(
     body, _resources = exporter.from_notebook_node(clean, resources={"dxstudy": info})
     body = body.replace(f'alt="{_NBCONVERT_ALT}"', f'alt="{_JA_ALT}"')
     return add_toc(body)
-
-
-def _index_environment():
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
-    return env
-
-
-def render_index(run: dict[str, Any]) -> str:
-    """The run's ``index.html`` (Japanese, offline, same CSS as the reports).
-
-    ``run`` is the run manifest (the content of ``run.json``): ``fiscal_year``, ``status``,
-    ``started_at``, ``duration_s``, ``inputs`` (path, sha256), ``tables`` (paths), ``rules_version``,
-    ``dxstudy_version``, ``jobs``, and ``reports``: one dict per notebook run with ``name``,
-    ``title``, ``notebook``, ``parameters``, ``status`` ("ok" | "failed"), ``html``, ``ipynb``,
-    ``duration_s`` and ``error``.
-    """
-    from datetime import datetime
-
-    env = _index_environment()
-    template = env.get_template("run_index.html.j2")
-    try:
-        started = datetime.fromisoformat(run["started_at"]).strftime("%Y-%m-%d %H:%M:%S %z")
-    except (KeyError, TypeError, ValueError):
-        started = str(run.get("started_at", ""))
-    return template.render(
-        run=run,
-        started=started,
-        css=CSS_PATH.read_text(encoding="utf-8"),
-        fiscal_year_label=fiscal_year_label(run["fiscal_year"]),
-    )
