@@ -2,6 +2,7 @@
 # and that figures stay readable as the number of members grows.
 from __future__ import annotations
 
+import matplotlib.text
 import networkx as nx
 import pandas as pd
 import pytest
@@ -265,3 +266,22 @@ def test_network_figure_draws_japanese_labels_and_is_reproducible():
 def test_png_has_no_timestamp_metadata(t):
     png = charts.to_png(charts.empty_figure("テスト"))
     assert b"Software" not in png and b"Creation" not in png
+
+
+def _visible_text_sizes(fig: Figure) -> list[tuple[str, float]]:
+    fig.canvas.draw()
+    return [(x.get_text(), x.get_fontsize()) for x in fig.findobj(matplotlib.text.Text)
+            if x.get_text().strip() and x.get_visible()]
+
+
+@pytest.mark.parametrize("draw", [
+    lambda t: charts.stage_heatmap(t.stages, t.municipalities, t.themes),
+    lambda t: charts.events_timeline(t.events, t.municipalities),
+], ids=["stage_heatmap", "events_timeline"])
+def test_no_chart_text_is_under_9_pt(t, draw):
+    small = [(text, size) for text, size in _visible_text_sizes(draw(t)) if size < 9]
+    assert small == []
+
+
+def test_charts_are_drawn_at_display_resolution():
+    assert 96 <= charts.figure.PNG_DPI <= 110
