@@ -27,7 +27,7 @@ LAB_ARGS ?=
 help:
 	@echo "make report   run the FY$(FISCAL_YEAR) batch: tables, notebooks, HTML reports in outputs/FY$(FISCAL_YEAR)/"
 	@echo "make test     run the test suite"
-	@echo "make lab      open JupyterLab on notebooks/ with the dxstudy kernel"
+	@echo "make lab      open JupyterLab on notebooks/ with the python3 kernel of .venv"
 	@echo "make venv     create or update .venv (done by the targets above when needed)"
 	@echo "make clean    delete data/processed/ and outputs/FY*/ (raw data is kept)"
 
@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e ".[test]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name dxstudy --display-name "dxstudy (Python)"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (dxstudy)"
 	touch $@
 
 report: $(STAMP)
