@@ -13,7 +13,8 @@ from dxstudy import reference
 from dxstudy.inputs import check_fiscal_year
 from dxstudy.paths import processed_dir, raw_dir
 from dxstudy.survey.problems import CellProblem, SurveyValidationError
-from dxstudy.survey.workbooks import check_workbooks, no_workbooks, problems_of, survey_report, workbook_files
+from dxstudy.survey.workbooks import (check_workbooks, no_workbooks, other_files, problems_of,
+                                      survey_report, workbook_files)
 from dxstudy.tables.build import SURVEY_WORKBOOKS, write_processed
 from dxstudy.tables.store import sha256_of
 
@@ -80,7 +81,7 @@ def ingest(src_dir: str | Path, fiscal_year: int, data_dir: str | Path = "data",
     result = IngestResult(fiscal_year, raw, processed_dir(fiscal_year, data_dir))
     incoming = workbook_files(src_dir)
     existing = workbook_files(raw) if raw.is_dir() else []
-    conflicts: list[CellProblem] = []
+    conflicts: list[CellProblem] = other_files(src_dir)
     to_copy: list[Path] = []
     same_dir = raw.is_dir() and src_dir.resolve() == raw.resolve()
     for src in incoming if not same_dir else []:

@@ -27,6 +27,17 @@ def workbook_files(directory: str | Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith((".", "~$")))
 
 
+def other_files(directory: str | Path) -> list[CellProblem]:
+    """A problem for each file of a returned folder that is not workbook-like (a CSV, .ods, PDF…):
+    no file is passed over in silence. Lock files ``~$…``, hidden files and report.md are left out."""
+    from dxstudy.reference.messages import message
+    return [CellProblem(p.name, "", "", "an Excel .xlsx workbook",
+                        message("survey.unreadable_format", file=p.name, suffix=p.suffix or "拡張子なし"), "file_type")
+            for p in sorted(Path(directory).iterdir())
+            if p.is_file() and p.suffix.lower() not in WORKBOOK_SUFFIXES
+            and not p.name.startswith((".", "~$")) and p.name != "report.md"]
+
+
 def check_workbooks(paths: list[Path], fiscal_year: int) -> list[WorkbookAnswers]:
     """Read every workbook and add the problems between workbooks (two for one municipality)."""
     members = reference.municipalities()
